@@ -1,0 +1,106 @@
+// Project members with roles owner, editor, viewer (DESIGN §5). Every member
+// may list; only owners change membership, except that anyone may leave. A
+// project always keeps at least one owner.
+#include <boost/json.hpp>
+
+#include "api/error_status.hpp"
+#include "api/json_input.hpp"
+#include "api/rest/representations.hpp"
+#include "api/rest/request_auth.hpp"
+#include "api/rest/routes.hpp"
+
+namespace berth::api {
+namespace json = boost::json;
+using net::HttpRequest;
+using net::HttpResponse;
+using Reply = boost::asio::awaitable<HttpResponse>;
+
+namespace {
+
+Reply list_members(ApiContext& ctx, HttpRequest& req) {
+  auto who = co_await authenticate_request(ctx, req);
+  if (!who) co_return error_reply(who.error());
+  auto access = co_await project_access(ctx, *who, req.params["id"], db::Role::viewer);
+  if (!access) co_return error_reply(access.error());
+  auto members = co_await ctx.workers.run([&] { return ctx.db.projects().members(access->project.id); });
+  if (!members) co_return error_reply(members.error());
+  json::array out;
+  for (auto& m : *members) out.push_back(member_json(m));
+  co_return json_reply(200, json::serialize(json::object{{"members", out}}));
+}
+
+// Refuses a change that would leave the project without an owner.
+boost::asio::awaitable<Status> keeps_an_owner(ApiContext& ctx, const std::string& project_id,
+                                              const std::string& user_id, std::optional<db::Role> new_role) {
+  if (new_role == db::Role::owner) co_return Ok{};
+  auto members = co_await ctx.workers.run([&] { return ctx.db.projects().members(project_id); });
+  if (!members) co_return members.error();
+  int other_owners = 0;
+  bool target_is_owner = false;
+  for (auto& m : *members) {
+    if (m.role != db::Role::owner) continue;
+    if (m.user_id == user_id) target_is_owner = true;
+    else other_owners++;
+  }
+  if (target_is_owner && other_owners == 0)
+    co_return make_error("conflict", "a project needs an owner: make someone else owner first");
+  co_return Ok{};
+}
+
+Reply put_member(ApiContext& ctx, HttpRequest& req) {
+  auto who = co_await authenticate_request(ctx, req);
+  if (!who) co_return error_reply(who.error());
+  auto access = co_await project_access(ctx, *who, req.params["id"], db::Role::owner);
+  if (!access) co_return error_reply(access.error());
+  auto body = parse_json_object(req.body);
+  if (!body) co_return error_reply(body.error());
+  auto role_text = required_string(*body, "role", {.min = 1, .max = 16});
+  if (!role_text) co_return error_reply(role_text.error());
+  auto role = db::role_from_string(*role_text);
+  if (!role) co_return error_reply(make_error("bad_request", "'role' must be owner, editor or viewer"));
+  const std::string& user_id = req.params["userId"];
+  if (user_id.empty() || user_id.size() > 128)
+    co_return error_reply(make_error("bad_request", "the user id in the path is not valid"));
+  auto kept = co_await keeps_an_owner(ctx, access->project.id, user_id, *role);
+  if (!kept) co_return error_reply(kept.error());
+  auto put = co_await ctx.workers.run([&] { return ctx.db.projects().put_member(access->project.id, user_id, *role); });
+  if (!put) {
+    if (put.error().code == "not_found")
+      co_return error_reply(make_error("not_found", "no user " + user_id + "; they must sign in to Berth once first"));
+    co_return error_reply(put.error());
+  }
+  auto members = co_await ctx.workers.run([&] { return ctx.db.projects().members(access->project.id); });
+  if (!members) co_return error_reply(members.error());
+  for (auto& m : *members)
+    if (m.user_id == user_id) co_return json_reply(200, json::serialize(member_json(m)));
+  co_return error_reply(make_error("internal", "member vanished after being added"));
+}
+
+Reply delete_member(ApiContext& ctx, HttpRequest& req) {
+  auto who = co_await authenticate_request(ctx, req);
+  if (!who) co_return error_reply(who.error());
+  const std::string& user_id = req.params["userId"];
+  bool leaving = user_id == who->user_id;
+  auto access = co_await project_access(ctx, *who, req.params["id"], leaving ? db::Role::viewer : db::Role::owner);
+  if (!access) co_return error_reply(access.error());
+  auto kept = co_await keeps_an_owner(ctx, access->project.id, user_id, std::nullopt);
+  if (!kept) co_return error_reply(kept.error());
+  auto removed = co_await ctx.workers.run([&] { return ctx.db.projects().remove_member(access->project.id, user_id); });
+  if (!removed) co_return error_reply(removed.error());
+  if (!*removed) co_return error_reply(make_error("not_found", "user " + user_id + " is not a member of this project"));
+  HttpResponse r;
+  r.status = 204;
+  r.content_type.clear();
+  co_return r;
+}
+
+}  // namespace
+
+void add_member_routes(net::Router& router, ApiContext& ctx) {
+  router.add("GET", "/api/v1/projects/{id}/members", [&ctx](HttpRequest& r) { return list_members(ctx, r); });
+  router.add("PUT", "/api/v1/projects/{id}/members/{userId}", [&ctx](HttpRequest& r) { return put_member(ctx, r); });
+  router.add("DELETE", "/api/v1/projects/{id}/members/{userId}",
+             [&ctx](HttpRequest& r) { return delete_member(ctx, r); });
+}
+
+}  // namespace berth::api

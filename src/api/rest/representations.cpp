@@ -1,0 +1,46 @@
+#include "api/rest/representations.hpp"
+
+#include <fmt/format.h>
+
+#include <boost/json.hpp>
+#include <ctime>
+
+namespace berth::api {
+
+std::string iso8601(std::int64_t ms) {
+  std::time_t secs = std::time_t(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                     tm.tm_hour, tm.tm_min, tm.tm_sec, int(ms % 1000));
+}
+
+boost::json::object user_json(const db::User& u) {
+  return {{"id", u.id}, {"email", u.email}, {"name", u.name}};
+}
+
+boost::json::object project_json(const db::Project& p, db::Role role) {
+  return {{"id", p.id},
+          {"name", p.name},
+          {"description", p.description},
+          {"templateId", p.template_id},
+          {"ownerId", p.owner_id},
+          {"status", p.status},
+          {"role", db::to_string(role)},
+          {"createdAt", iso8601(p.created_at)},
+          {"updatedAt", iso8601(p.updated_at)}};
+}
+
+boost::json::object template_json(const db::Template& t) {
+  return {{"id", t.id}, {"name", t.name}, {"description", t.description}, {"image", t.image}};
+}
+
+boost::json::object member_json(const db::Member& m) {
+  return {{"userId", m.user_id},
+          {"email", m.email},
+          {"name", m.name},
+          {"role", db::to_string(m.role)},
+          {"createdAt", iso8601(m.created_at)}};
+}
+
+}  // namespace berth::api

@@ -1,0 +1,20 @@
+#pragma once
+// How domain rows look on the wire (DESIGN §5): camelCase fields, ISO 8601
+// timestamps. One function per resource so every route answers alike.
+#include <boost/json/object.hpp>
+#include <cstdint>
+#include <string>
+
+#include "db/project_repository.hpp"
+#include "db/template_repository.hpp"
+#include "db/user_repository.hpp"
+
+namespace berth::api {
+
+std::string iso8601(std::int64_t epoch_ms);
+boost::json::object user_json(const db::User& u);
+boost::json::object project_json(const db::Project& p, db::Role caller_role);
+boost::json::object template_json(const db::Template& t);
+boost::json::object member_json(const db::Member& m);
+
+}  // namespace berth::api

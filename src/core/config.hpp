@@ -1,0 +1,61 @@
+#pragma once
+// Berth's settings, read from the environment and an optional `.env` file
+// (DESIGN §7). The original Node design's names (SUPABASE_URL, SUPABASE_KEY,
+// JWT_SECRET, PORT) work unchanged; the original code's underscore spellings
+// (_SUPABASE_URL, ...) are aliases. Parsing is pure: `Config::from` takes the
+// variables as a map so tests need no process environment.
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "core/result.hpp"
+
+namespace berth {
+
+using EnvMap = std::map<std::string, std::string>;
+
+struct Config {
+  std::string host = "0.0.0.0";
+  std::uint16_t port = 3000;
+  unsigned threads = 0;  // 0: one per hardware thread
+  std::string data_dir = "./data";
+  std::string database_url;  // empty: SQLite under data_dir
+  std::string jwt_secret;    // empty: a dev secret is generated under data_dir
+  std::string jwks;          // JWKS file path or URL for RS256/ES256 tokens
+  std::string supabase_url;
+  std::string supabase_key;
+  std::string storage = "local";  // local | supabase
+  std::string bucket = "berth-projects";
+  std::string image = "berth-workspace:latest";
+  std::string container_network = "none";
+  std::string container_memory = "1g";
+  double container_cpus = 1.0;
+  int container_pids = 512;
+  std::chrono::seconds idle_timeout{600};
+  std::string docker_host = "unix:///var/run/docker.sock";
+  std::string cors_origin;  // empty: CORS off; "*" or a comma-separated list
+  std::size_t max_body_bytes = 1'000'000;
+  std::chrono::seconds access_token_ttl{900};
+  std::chrono::seconds refresh_token_ttl{30 * 24 * 3600};
+  std::size_t hash_queue = 8;  // password hashes waiting before 429
+  std::string log_level = "info";
+
+  // Builds a Config from variables (environment over .env). An unparsable
+  // value gives an error whose message names the variable.
+  static Result<Config> from(const EnvMap& vars);
+};
+
+// Parses the text of a .env file: KEY=VALUE lines, `#` comments, optional
+// `export ` prefix, single or double quotes (double quotes honour \n).
+EnvMap parse_dotenv(const std::string& text);
+
+// Reads `.env` in the working directory (if present) and the process
+// environment; the environment wins.
+EnvMap load_environment(const std::string& dotenv_path = ".env");
+
+// Parses "512m", "1g", "1073741824" into bytes.
+std::optional<std::int64_t> parse_byte_size(const std::string& text);
+
+}  // namespace berth

@@ -1,0 +1,302 @@
+#include "net/http_server.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <mutex>
+#include <unordered_map>
+
+#include "core/log.hpp"
+#include "net/websocket.hpp"
+#include "net/websocket_impl.hpp"
+
+namespace berth::net {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+constexpr auto use_nothrow = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+struct Connection {
+  explicit Connection(tcp::socket s) : stream(std::move(s)) {}
+  beast::tcp_stream stream;
+  bool busy = false;      // a request is being handled
+  bool upgraded = false;  // the stream now belongs to a WebSocket
+};
+
+class Upgrade final : public WebSocketUpgrade {
+ public:
+  Upgrade(Connection& conn, http::request<http::string_body>& req) : conn_(conn), req_(req) {}
+  asio::awaitable<std::unique_ptr<WebSocket>> accept(std::size_t max_message_bytes) override {
+    conn_.upgraded = true;
+    auto impl = std::make_unique<WebSocket::Impl>(std::move(conn_.stream));
+    impl->configure(max_message_bytes);
+    auto [ec] = co_await impl->ws.async_accept(req_, use_nothrow);
+    if (ec) co_return nullptr;
+    co_return std::make_unique<WebSocket>(std::move(impl));
+  }
+  bool accepted() const override { return conn_.upgraded; }
+
+ private:
+  Connection& conn_;
+  http::request<http::string_body>& req_;
+};
+
+bool origin_allowed(const std::string& config, std::string_view origin) {
+  if (config == "*") return true;
+  std::size_t i = 0;
+  while (i <= config.size()) {
+    auto comma = config.find(',', i);
+    if (comma == std::string::npos) comma = config.size();
+    std::string_view item(config.data() + i, comma - i);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (item == origin) return true;
+    i = comma + 1;
+  }
+  return false;
+}
+
+}  // namespace
+
+struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
+  Impl(asio::io_context& i, Options o, const Router& r, Metrics& m)
+      : ioc(i), options(std::move(o)), router(r), metrics(m), acceptor(asio::make_strand(i)) {}
+
+  asio::io_context& ioc;
+  Options options;
+  const Router& router;
+  Metrics& metrics;
+  tcp::acceptor acceptor;
+  std::atomic<bool> stopping{false};
+  std::mutex mu;
+  std::unordered_map<Connection*, std::weak_ptr<Connection>> connections;
+
+  asio::awaitable<void> accept_loop() {
+    auto self = shared_from_this();
+    while (!stopping) {
+      auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc), use_nothrow);
+      if (ec) {
+        if (stopping || ec == asio::error::operation_aborted) break;
+        spdlog::warn("accept failed: {}", ec.message());
+        continue;
+      }
+      auto conn = std::make_shared<Connection>(std::move(socket));
+      {
+        std::lock_guard lock(mu);
+        connections[conn.get()] = conn;
+      }
+      auto ex = conn->stream.get_executor();
+      asio::co_spawn(ex, session(self, conn), asio::detached);
+    }
+  }
+
+  static asio::awaitable<void> write_plain(Connection& conn, unsigned version, int status, std::string_view code,
+                                           std::string_view message) {
+    HttpResponse r = error_response(status, code, message);
+    http::response<http::string_body> res{http::status(status), version};
+    res.set(http::field::content_type, r.content_type);
+    res.keep_alive(false);
+    res.body() = std::move(r.body);
+    res.prepare_payload();
+    conn.stream.expires_after(std::chrono::seconds(5));
+    co_await http::async_write(conn.stream, res, use_nothrow);
+  }
+
+  // `self` keeps the server state alive while the session runs.
+  asio::awaitable<void> session([[maybe_unused]] std::shared_ptr<Impl> self, std::shared_ptr<Connection> conn) {
+    beast::flat_buffer buffer;
+    std::string remote;
+    {
+      beast::error_code ec;
+      auto ep = conn->stream.socket().remote_endpoint(ec);
+      if (!ec) remote = ep.address().to_string() + ":" + std::to_string(ep.port());
+    }
+    while (!stopping) {
+      http::request_parser<http::string_body> parser;
+      parser.header_limit(std::uint32_t(options.max_header_bytes));
+      parser.body_limit(options.max_body_bytes);
+      conn->stream.expires_after(options.header_timeout);
+      auto [ec, n] = co_await http::async_read_header(conn->stream, buffer, parser, use_nothrow);
+      if (ec == http::error::header_limit) {
+        co_await write_plain(*conn, 11, 431, "too_large", "request headers are larger than 16 KiB");
+        break;
+      }
+      if (ec == beast::error::timeout) {
+        if (n > 0 || buffer.size() > 0)
+          co_await write_plain(*conn, 11, 408, "timeout", "request headers did not arrive in time");
+        break;
+      }
+      if (ec == http::error::end_of_stream || ec == asio::error::operation_aborted ||
+          ec == asio::error::connection_reset || ec == asio::error::eof) {
+        break;
+      }
+      if (ec) {
+        co_await write_plain(*conn, 11, 400, "bad_request", "malformed HTTP request: " + ec.message());
+        break;
+      }
+      auto& head = parser.get();
+      auto length = parser.content_length();
+      if (length && *length > options.max_body_bytes) {
+        co_await write_plain(*conn, head.version(), 413, "too_large",
+                             "request body is larger than " + std::to_string(options.max_body_bytes) + " bytes");
+        break;
+      }
+      conn->busy = true;
+      bool is_upgrade = beast::websocket::is_upgrade(head);
+      if (!is_upgrade && !parser.is_done()) {
+        conn->stream.expires_after(options.body_timeout);
+        auto [bec, bn] = co_await http::async_read(conn->stream, buffer, parser, use_nothrow);
+        if (bec == http::error::body_limit) {
+          co_await write_plain(*conn, head.version(), 413, "too_large",
+                               "request body is larger than " + std::to_string(options.max_body_bytes) + " bytes");
+          break;
+        }
+        if (bec) {
+          if (bec != beast::error::timeout && bec != http::error::end_of_stream && bec != asio::error::eof)
+            co_await write_plain(*conn, head.version(), 400, "bad_request", "malformed HTTP body: " + bec.message());
+          break;
+        }
+      }
+      conn->stream.expires_never();  // a handler may hold the request (long polling)
+      auto& breq = parser.get();
+      bool keep_alive = breq.keep_alive();
+      unsigned version = breq.version();
+
+      HttpRequest req;
+      req.method = std::string(breq.method_string());
+      req.target = std::string(breq.target());
+      req.remote = remote;
+      auto q = req.target.find('?');
+      if (!percent_decode(std::string_view(req.target).substr(0, q), req.path, false)) {
+        co_await write_plain(*conn, version, 400, "bad_request", "the request path has a bad percent-encoding");
+        break;
+      }
+      if (q != std::string::npos) req.query = parse_query(std::string_view(req.target).substr(q + 1));
+      for (const auto& f : breq) req.headers.emplace(std::string(f.name_string()), std::string(f.value()));
+      req.body = std::move(breq.body());
+      Upgrade upgrade(*conn, breq);
+      if (is_upgrade) req.upgrade = &upgrade;
+
+      HttpResponse res = co_await dispatch(req);
+      if (conn->upgraded) co_return;  // the WebSocket owns the connection now
+
+      http::response<http::string_body> out{http::status(res.status), version};
+      out.set(http::field::server, "berth");
+      if (!res.content_type.empty()) out.set(http::field::content_type, res.content_type);
+      for (auto& [k, v] : res.headers) out.insert(k, v);
+      keep_alive = keep_alive && !stopping;
+      out.keep_alive(keep_alive);
+      if (req.method != "HEAD") out.body() = std::move(res.body);
+      out.prepare_payload();
+      conn->stream.expires_after(options.body_timeout);
+      auto [wec, wn] = co_await http::async_write(conn->stream, out, use_nothrow);
+      conn->busy = false;
+      if (wec || !keep_alive) break;
+    }
+    if (!conn->upgraded) {
+      beast::error_code ignored;
+      conn->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+      conn->stream.close();
+    }
+    std::lock_guard lock(mu);
+    connections.erase(conn.get());
+  }
+
+  asio::awaitable<HttpResponse> dispatch(HttpRequest& req) {
+    auto started = std::chrono::steady_clock::now();
+    metrics.request_started();
+    std::string origin(req.header("Origin"));
+    bool cors = !options.cors_origin.empty() && !origin.empty() && origin_allowed(options.cors_origin, origin);
+    HttpResponse res;
+    if (req.method == "OPTIONS" && cors) {
+      res.status = 204;
+      res.content_type.clear();
+      res.with_header("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS")
+          .with_header("Access-Control-Allow-Headers", "Authorization, Content-Type")
+          .with_header("Access-Control-Max-Age", "600");
+    } else {
+      auto match = router.match(req);
+      if (!match.route) {
+        res = match.status == 405 ? error_response(405, "method_not_allowed", req.method + " is not allowed here; use " + match.allow)
+                                  : error_response(404, "not_found", "no route for " + req.path);
+        if (match.status == 405) res.with_header("Allow", match.allow);
+      } else {
+        try {
+          res = co_await match.route->handler(req);
+        } catch (const std::exception& e) {
+          spdlog::error("{} {}: unhandled exception: {}", req.method, req.path, e.what());
+          res = error_response(500, "internal", "internal error; see the server log");
+        }
+      }
+    }
+    if (cors) {
+      res.with_header("Access-Control-Allow-Origin", options.cors_origin == "*" ? "*" : origin);
+      if (options.cors_origin != "*") res.with_header("Vary", "Origin").with_header("Access-Control-Allow-Credentials", "true");
+    }
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    metrics.request_finished(req.method, req.route, res.status, seconds);
+    if (req.upgrade && req.upgrade->accepted()) {
+      spdlog::debug("{} {} websocket closed after {:.1f}s", req.method, req.path, seconds);
+    } else if (req.route == "/healthz" || req.route == "/metrics") {
+      spdlog::debug("{} {} {} {:.2f}ms", req.method, req.target, res.status, seconds * 1000);
+    } else {
+      spdlog::info("{} {} {} {:.2f}ms {}", req.method, req.path, res.status, seconds * 1000, req.remote);
+    }
+    co_return res;
+  }
+};
+
+HttpServer::HttpServer(asio::io_context& ioc, Options options, const Router& router, Metrics& metrics)
+    : impl_(std::make_shared<Impl>(ioc, std::move(options), router, metrics)) {}
+
+HttpServer::~HttpServer() = default;
+
+Status HttpServer::listen() {
+  beast::error_code ec;
+  auto address = asio::ip::make_address(impl_->options.host, ec);
+  if (ec) return make_error("bad_config", "BERTH_HOST='" + impl_->options.host + "' is not an IP address");
+  tcp::endpoint ep(address, impl_->options.port);
+  std::string where = impl_->options.host + ":" + std::to_string(impl_->options.port);
+  impl_->acceptor.open(ep.protocol(), ec);
+  if (!ec) impl_->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) impl_->acceptor.bind(ep, ec);
+  if (ec == asio::error::address_in_use)
+    return make_error("bad_config", where + " is already in use: stop the other server or set PORT to a free port");
+  if (!ec) impl_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return make_error("bad_config", "cannot listen on " + where + ": " + ec.message());
+  return Ok{};
+}
+
+std::uint16_t HttpServer::port() const { return impl_->acceptor.local_endpoint().port(); }
+
+void HttpServer::start() { asio::co_spawn(impl_->acceptor.get_executor(), impl_->accept_loop(), asio::detached); }
+
+void HttpServer::shutdown() {
+  impl_->stopping = true;
+  asio::post(impl_->acceptor.get_executor(), [impl = impl_] {
+    beast::error_code ignored;
+    impl->acceptor.close(ignored);
+  });
+  std::lock_guard lock(impl_->mu);
+  for (auto& [ptr, weak] : impl_->connections) {
+    auto conn = weak.lock();
+    if (!conn) continue;
+    asio::post(conn->stream.get_executor(), [conn] {
+      if (!conn->busy && !conn->upgraded) conn->stream.socket().cancel();
+    });
+  }
+}
+
+long HttpServer::in_flight() const { return impl_->metrics.in_flight(); }
+
+}  // namespace berth::net

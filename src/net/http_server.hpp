@@ -1,0 +1,48 @@
+#pragma once
+// The HTTP/1.1 server: keep-alive, bounded headers and bodies, a header
+// timeout for slow clients, CORS, request logs and metrics, WebSocket
+// upgrades handed to the route's handler, and a graceful shutdown that lets
+// in-flight requests finish. Sessions run on their own strands of the shared
+// io_context, so N threads serve N cores (DESIGN §3).
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "core/result.hpp"
+#include "net/metrics.hpp"
+#include "net/router.hpp"
+
+namespace berth::net {
+
+class HttpServer {
+ public:
+  struct Options {
+    std::string host = "0.0.0.0";
+    std::uint16_t port = 3000;
+    std::size_t max_body_bytes = 1'000'000;
+    std::size_t max_header_bytes = 16 * 1024;
+    std::chrono::seconds header_timeout{15};  // a client must send its headers within this
+    std::chrono::seconds body_timeout{60};
+    std::string cors_origin;  // "" off, "*" any, or a comma-separated list of origins
+  };
+
+  HttpServer(boost::asio::io_context& ioc, Options options, const Router& router, Metrics& metrics);
+  ~HttpServer();
+
+  // Binds and listens; the error names the address when it is taken.
+  Status listen();
+  std::uint16_t port() const;  // the bound port (useful with port 0)
+  void start();                // begins accepting
+
+  // Stops accepting and closes idle keep-alive connections; requests in
+  // flight finish and their connections close after the response.
+  void shutdown();
+  long in_flight() const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace berth::net

@@ -1,0 +1,54 @@
+#pragma once
+// Plain HTTP request/response types. Handlers use these, not Beast's, so
+// Beast headers stay inside net/*.cpp (they cost ~25 s per translation unit).
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace berth::net {
+
+class WebSocketUpgrade;
+
+// Header names compare case-insensitively (RFC 9110).
+struct CaseInsensitiveLess {
+  bool operator()(const std::string& a, const std::string& b) const;
+};
+using HeaderMap = std::multimap<std::string, std::string, CaseInsensitiveLess>;
+
+struct HttpRequest {
+  std::string method;  // upper case: GET, POST, ...
+  std::string target;  // as sent: path plus query
+  std::string path;    // percent-decoded path
+  std::map<std::string, std::string> query;   // percent-decoded; last value wins
+  std::map<std::string, std::string> params;  // path parameters filled by the Router
+  HeaderMap headers;
+  std::string body;
+  std::string remote;  // peer address, for logs
+  std::string route;   // the matched route pattern, for metrics and logs
+  WebSocketUpgrade* upgrade = nullptr;  // set when the client asks for a WebSocket
+
+  std::string_view header(const std::string& name) const;  // "" when absent
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+
+  HttpResponse& with_header(std::string name, std::string value) {
+    headers.emplace_back(std::move(name), std::move(value));
+    return *this;
+  }
+};
+
+// The JSON error shape of DESIGN §5: {"error":{"code":"...","message":"..."}}.
+HttpResponse error_response(int status, std::string_view code, std::string_view message);
+
+// Percent-decoding for paths and query strings; nullopt-like empty pair on bad input.
+bool percent_decode(std::string_view in, std::string& out, bool plus_is_space);
+std::map<std::string, std::string> parse_query(std::string_view query);
+
+}  // namespace berth::net

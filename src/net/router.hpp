@@ -1,0 +1,43 @@
+#pragma once
+// Maps (method, path) to a handler. Patterns are `/`-separated segments where
+// `{name}` captures one segment into HttpRequest::params. The route table is
+// also what the OpenAPI test compares against, so `routes()` lists it.
+#include <boost/asio/awaitable.hpp>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "net/http_types.hpp"
+
+namespace berth::net {
+
+using Handler = std::function<boost::asio::awaitable<HttpResponse>(HttpRequest&)>;
+
+struct Route {
+  std::string method;
+  std::string pattern;
+  Handler handler;
+};
+
+class Router {
+ public:
+  void add(std::string method, std::string pattern, Handler handler);
+
+  struct Match {
+    const Route* route = nullptr;  // null: see status
+    int status = 404;              // 404 no such path, 405 path exists with other methods
+    std::string allow;             // for 405 and OPTIONS
+  };
+  // Fills req.params and req.route on success.
+  Match match(HttpRequest& req) const;
+
+  const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  std::vector<Route> routes_;
+};
+
+// Splits a pattern or path into segments; exposed for tests.
+std::vector<std::string> split_path(std::string_view path);
+
+}  // namespace berth::net
