@@ -174,8 +174,10 @@ EnvMap parse_dotenv(const std::string& text) {
     std::string value = trim(line.substr(eq + 1));
     if (value.size() >= 2 && (value[0] == '"' || value[0] == '\'')) {
       char q = value[0];
-      auto close = value.find(q, 1);
-      std::string raw = value.substr(1, close == std::string::npos ? std::string::npos : close - 1);
+      // The closing quote is the first one not escaped by a backslash.
+      std::size_t close = 1;
+      while (close < value.size() && value[close] != q) close += (q == '"' && value[close] == '\\') ? 2 : 1;
+      std::string raw = value.substr(1, close - 1);
       if (q == '"') {
         std::string un;
         for (std::size_t i = 0; i < raw.size(); ++i) {

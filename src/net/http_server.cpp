@@ -131,6 +131,11 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
         co_await write_plain(*conn, 11, 431, "too_large", "request headers are larger than 16 KiB");
         break;
       }
+      if (ec == http::error::body_limit) {  // Beast checks Content-Length while parsing the header
+        co_await write_plain(*conn, 11, 413, "too_large",
+                             "request body is larger than " + std::to_string(options.max_body_bytes) + " bytes");
+        break;
+      }
       if (ec == beast::error::timeout) {
         if (n > 0 || buffer.size() > 0)
           co_await write_plain(*conn, 11, 408, "timeout", "request headers did not arrive in time");
