@@ -18,7 +18,6 @@ int http_status_for(const std::string& code) {
 net::HttpResponse error_reply(const Error& e) {
   // Codes that are not in the public catalogue (a driver's own) become internal.
   int status = http_status_for(e.code);
-  if (e.code == "unavailable") return net::error_response(503, "storage_unavailable", e.message);
   if (status == 500 && e.code != "internal") return net::error_response(500, "internal", e.message);
   return net::error_response(status, e.code, e.message);
 }

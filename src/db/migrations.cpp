@@ -90,9 +90,9 @@ Status apply_pending(SqlConnection& c) {
   std::set<std::int64_t> applied;
   for (const auto& row : *applied_rows) applied.insert(row.int64("version"));
 
-  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count();
+  const auto now =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   for (const auto& m : kMigrations) {
     if (applied.count(m.version)) continue;
     for (const auto& s : m.statements) {

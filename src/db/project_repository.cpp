@@ -19,9 +19,9 @@ std::string select_projects(std::string_view rest, bool with_role = false) {
 }
 
 Project to_project(const Row& row) {
-  return Project{row.text("id"),     row.text("name"), row.text("description"), row.text("template_id"),
-                 row.text("owner_id"), row.text("status"), row["node"],        row.int64("created_at"),
-                 row.int64("updated_at")};
+  return Project{
+      row.text("id"),     row.text("name"), row.text("description"), row.text("template_id"), row.text("owner_id"),
+      row.text("status"), row["node"],      row.int64("created_at"), row.int64("updated_at")};
 }
 
 Result<Role> role_of(const Row& row) {
@@ -72,9 +72,9 @@ Status ProjectRepository::create(const Project& p) {
         {p.id, p.name, p.description, p.template_id, p.owner_id, p.status.empty() ? "stopped" : p.status,
          sql_value(p.node), p.created_at, p.updated_at});
     if (!inserted) return inserted.error();
-    auto member = c.exec(
-        "INSERT INTO berth.project_members (project_id, user_id, role, created_at) VALUES ($1, $2, 'owner', $3)",
-        {p.id, p.owner_id, p.created_at});
+    auto member =
+        c.exec("INSERT INTO berth.project_members (project_id, user_id, role, created_at) VALUES ($1, $2, 'owner', $3)",
+               {p.id, p.owner_id, p.created_at});
     if (!member) return member.error();
     return Ok{};
   });
@@ -124,9 +124,11 @@ Result<std::optional<Project>> ProjectRepository::find(std::string_view project_
 Result<Project> ProjectRepository::update(std::string_view project_id, const std::optional<std::string>& name,
                                           const std::optional<std::string>& description, std::int64_t now) {
   auto rows = pool_.with([&](SqlConnection& c) {
-    return c.exec("UPDATE berth.projects SET name = COALESCE($2, name), description = COALESCE($3, description), "
-                  "updated_at = $4 WHERE id = $1 " + std::string(kReturning),
-                  {std::string(project_id), sql_value(name), sql_value(description), now});
+    return c.exec(
+        "UPDATE berth.projects SET name = COALESCE($2, name), description = COALESCE($3, description), "
+        "updated_at = $4 WHERE id = $1 " +
+            std::string(kReturning),
+        {std::string(project_id), sql_value(name), sql_value(description), now});
   });
   if (!rows) return rows.error();
   if (rows->empty()) return make_error("not_found", "project " + std::string(project_id) + " does not exist");
@@ -134,19 +136,18 @@ Result<Project> ProjectRepository::update(std::string_view project_id, const std
 }
 
 Status ProjectRepository::set_status(std::string_view project_id, std::string_view status) {
-  return no_rows_is_not_found(pool_.with([&](SqlConnection& c) {
-                                return c.exec("UPDATE berth.projects SET status = $2 WHERE id = $1 RETURNING id",
-                                              {std::string(project_id), std::string(status)});
-                              }),
-                              project_id);
+  auto rows = pool_.with([&](SqlConnection& c) {
+    return c.exec("UPDATE berth.projects SET status = $2 WHERE id = $1 RETURNING id",
+                  {std::string(project_id), std::string(status)});
+  });
+  return no_rows_is_not_found(std::move(rows), project_id);
 }
 
 Status ProjectRepository::remove(std::string_view project_id) {
-  return no_rows_is_not_found(pool_.with([&](SqlConnection& c) {
-                                return c.exec("DELETE FROM berth.projects WHERE id = $1 RETURNING id",
-                                              {std::string(project_id)});
-                              }),
-                              project_id);
+  auto rows = pool_.with([&](SqlConnection& c) {
+    return c.exec("DELETE FROM berth.projects WHERE id = $1 RETURNING id", {std::string(project_id)});
+  });
+  return no_rows_is_not_found(std::move(rows), project_id);
 }
 
 Result<std::vector<Member>> ProjectRepository::members(std::string_view project_id) {

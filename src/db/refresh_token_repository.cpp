@@ -7,8 +7,9 @@ namespace berth::db {
 Status RefreshTokenRepository::store(std::string_view token_hash, std::string_view user_id,
                                      std::int64_t expires_at_ms) {
   auto r = pool_.with([&](SqlConnection& c) {
-    return c.exec("INSERT INTO berth.refresh_tokens (token_hash, user_id, expires_at, created_at) VALUES ($1, $2, $3, $4)",
-                  {std::string(token_hash), std::string(user_id), expires_at_ms, now_ms()});
+    return c.exec(
+        "INSERT INTO berth.refresh_tokens (token_hash, user_id, expires_at, created_at) VALUES ($1, $2, $3, $4)",
+        {std::string(token_hash), std::string(user_id), expires_at_ms, now_ms()});
   });
   if (!r) return r.error();
   return Ok{};

@@ -28,10 +28,8 @@ namespace berth::db {
 
 using SqlValue = std::variant<std::nullptr_t, std::int64_t, std::string>;
 
-// Optional strings become NULL when empty-handed.
-inline SqlValue sql_value(const std::optional<std::string>& v) {
-  return v ? SqlValue{*v} : SqlValue{nullptr};
-}
+// nullopt binds as NULL.
+inline SqlValue sql_value(const std::optional<std::string>& v) { return v ? SqlValue{*v} : SqlValue{nullptr}; }
 
 // One result row. Values are text as the engine renders them (NULL is
 // nullopt); column names are shared by every row of a result.
@@ -47,7 +45,7 @@ class Row {
   const std::optional<std::string>& operator[](std::string_view column) const { return at(column); }
 
   std::string text(std::string_view column) const { return at(column).value_or(std::string{}); }  // NULL → ""
-  std::int64_t int64(std::string_view column) const;                                             // NULL → 0
+  std::int64_t int64(std::string_view column) const;                                              // NULL → 0
 
  private:
   std::shared_ptr<const std::vector<std::string>> columns_;

@@ -32,9 +32,8 @@ Result<User> UserRepository::create(std::string_view email, std::string_view nam
   User user{new_uuid(), normalize_email(email), std::string(name), std::string(password_hash), now_ms()};
   if (user.email.empty()) return make_error("bad_request", "an email is required");
   auto r = pool_.with([&](SqlConnection& c) {
-    return c.exec(
-        "INSERT INTO berth.users (id, email, name, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
-        {user.id, user.email, user.name, sql_value(user.password_hash), user.created_at});
+    return c.exec("INSERT INTO berth.users (id, email, name, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
+                  {user.id, user.email, user.name, sql_value(user.password_hash), user.created_at});
   });
   if (!r) {
     if (r.error().code == "conflict") return make_error("conflict", "an account with this email already exists");

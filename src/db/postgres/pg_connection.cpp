@@ -3,6 +3,7 @@
 #include <libpq-fe.h>
 #include <spdlog/spdlog.h>
 
+#include <cctype>
 #include <map>
 
 namespace berth::db {
@@ -69,8 +70,8 @@ Result<std::unique_ptr<PgConnection>> PgConnection::open(const std::string& url)
   }
   // Our defaults come first: with expand_dbname the URL, expanded in place of
   // "dbname", overrides any of them it sets itself.
-  const char* keys[] = {"connect_timeout", "fallback_application_name", "client_encoding", "keepalives_idle",
-                        "keepalives_interval", "keepalives_count", "dbname", nullptr};
+  const char* keys[] = {"connect_timeout",     "fallback_application_name", "client_encoding", "keepalives_idle",
+                        "keepalives_interval", "keepalives_count",          "dbname",          nullptr};
   const char* values[] = {"5", "berth", "UTF8", "30", "10", "3", url.c_str(), nullptr};
   PGconn* conn = PQconnectdbParams(keys, values, 1);
   std::unique_ptr<PgConnection> connection(new PgConnection(conn, info.count("password") ? info["password"] : ""));
@@ -110,7 +111,8 @@ Result<Rows> PgConnection::exec(std::string_view sql, const std::vector<SqlValue
     // The transaction this statement belongs to died with the connection:
     // let only its ROLLBACK through (as a no-op on a fresh connection).
     bool rollback = iequals(first_word(sql), "ROLLBACK");
-    if (in_transaction_ && !rollback) return make_error("unavailable", "the database connection was lost mid-transaction");
+    if (in_transaction_ && !rollback)
+      return make_error("unavailable", "the database connection was lost mid-transaction");
     if (!reconnect()) return make_error("unavailable", "database unreachable: " + scrub(PQerrorMessage(conn_)));
     if (rollback) return Rows{};
   }
@@ -145,10 +147,9 @@ Result<Rows> PgConnection::run(std::string_view sql, const std::vector<SqlValue>
     }
   }
   const std::string text(sql);
-  std::unique_ptr<PGresult, decltype(&PQclear)> res(
-      PQexecParams(conn_, text.c_str(), static_cast<int>(params.size()), types.data(), values.data(), nullptr, nullptr,
-                   0),
-      &PQclear);
+  std::unique_ptr<PGresult, decltype(&PQclear)> res(PQexecParams(conn_, text.c_str(), static_cast<int>(params.size()),
+                                                                 types.data(), values.data(), nullptr, nullptr, 0),
+                                                    &PQclear);
   if (PQstatus(conn_) == CONNECTION_OK) {
     auto tx = PQtransactionStatus(conn_);
     in_transaction_ = tx == PQTRANS_INTRANS || tx == PQTRANS_INERROR;

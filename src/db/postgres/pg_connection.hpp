@@ -37,7 +37,7 @@ class PgConnection final : public SqlConnection {
   std::string scrub(std::string text) const;
 
   pg_conn* conn_;
-  std::string password_;       // only to scrub it out of messages
+  std::string password_;         // only to scrub it out of messages
   bool in_transaction_ = false;  // as of the last statement that reached the server
 };
 

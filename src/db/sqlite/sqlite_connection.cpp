@@ -15,21 +15,17 @@ Error sqlite_error(sqlite3* db, int rc, std::string_view sql) {
   std::string message = std::string(sqlite3_errmsg(db)) + " (in: " + std::string(sql.substr(0, 120)) + ")";
   switch (rc) {
     case SQLITE_CONSTRAINT_UNIQUE:
-    case SQLITE_CONSTRAINT_PRIMARYKEY:
-      return make_error("conflict", std::move(message));
-    case SQLITE_CONSTRAINT_FOREIGNKEY:
-      return make_error(foreign_key_error_code(sql), std::move(message));
-    default:
-      break;
+    case SQLITE_CONSTRAINT_PRIMARYKEY: return make_error("conflict", std::move(message));
+    case SQLITE_CONSTRAINT_FOREIGNKEY: return make_error(foreign_key_error_code(sql), std::move(message));
+    default: break;
   }
   switch (rc & 0xff) {
-    case SQLITE_CONSTRAINT:
-      return make_error("bad_request", std::move(message));
+    case SQLITE_CONSTRAINT: return make_error("bad_request", std::move(message));
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
-      return make_error("unavailable", "the database stayed locked for " + std::to_string(kBusyTimeoutMs) + " ms: " + message);
-    default:
-      return make_error("internal", "sqlite: " + message);
+      return make_error("unavailable",
+                        "the database stayed locked for " + std::to_string(kBusyTimeoutMs) + " ms: " + message);
+    default: return make_error("internal", "sqlite: " + message);
   }
 }
 
@@ -38,9 +34,7 @@ struct StatementDeleter {
 };
 using Statement = std::unique_ptr<sqlite3_stmt, StatementDeleter>;
 
-bool is_blank(std::string_view s) {
-  return s.find_first_not_of(" \t\r\n;") == std::string_view::npos;
-}
+bool is_blank(std::string_view s) { return s.find_first_not_of(" \t\r\n;") == std::string_view::npos; }
 
 }  // namespace
 
@@ -49,7 +43,8 @@ Result<std::unique_ptr<SqliteConnection>> SqliteConnection::open(const std::stri
   // NOMUTEX: the pool hands a connection to one thread at a time.
   int rc = sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   std::unique_ptr<SqliteConnection> connection(new SqliteConnection(db));
-  if (rc != SQLITE_OK) return make_error("internal", "sqlite: cannot open a connection: " + std::string(sqlite3_errstr(rc)));
+  if (rc != SQLITE_OK)
+    return make_error("internal", "sqlite: cannot open a connection: " + std::string(sqlite3_errstr(rc)));
   if (auto configured = connection->configure(path); !configured) return configured.error();
   return connection;
 }
@@ -93,8 +88,8 @@ Result<Rows> SqliteConnection::exec(std::string_view sql, const std::vector<SqlV
     const char* name = sqlite3_bind_parameter_name(stmt.get(), i);
     std::size_t n = 0;
     if (name == nullptr || name[0] != '$' || (n = std::strtoul(name + 1, nullptr, 10)) == 0 || n > params.size()) {
-      return make_error("internal", "sqlite: placeholder " + std::string(name ? name : "?") + " has no value in: " +
-                                        std::string(sql.substr(0, 120)));
+      return make_error("internal", "sqlite: placeholder " + std::string(name ? name : "?") +
+                                        " has no value in: " + std::string(sql.substr(0, 120)));
     }
     const SqlValue& v = params[n - 1];
     if (std::holds_alternative<std::nullptr_t>(v)) {
