@@ -8,7 +8,20 @@
 #include "net/metrics.hpp"
 #include "net/router.hpp"
 
+namespace berth::workspace {
+class ProjectRuntime;
+}
+
 namespace berth::api {
+
+// Told after a change that takes access away, so open real-time connections
+// of that user or project are cut (implemented by events/ProjectConnections).
+class AccessRevocations {
+ public:
+  virtual ~AccessRevocations() = default;
+  virtual void member_removed(const std::string& project_id, const std::string& user_id) = 0;
+  virtual void project_deleted(const std::string& project_id) = 0;
+};
 
 struct ApiContext {
   const Config& config;
@@ -18,6 +31,8 @@ struct ApiContext {
   WorkerPool& workers;  // blocking database calls run here
   net::Metrics& metrics;
   const net::Router& router;  // for the OpenAPI cross-check
+  workspace::ProjectRuntime* runtime = nullptr;  // containers; null: routes answer runtime_unavailable
+  AccessRevocations* revocations = nullptr;      // cuts open sockets; null in tests without Socket.IO
 };
 
 }  // namespace berth::api

@@ -1,8 +1,10 @@
-// berth: the one binary. Subcommands: serve, token, (dev ...). Every
+// berth: the one binary. Subcommands: serve, token, image build|list. Every
 // subcommand has --help; configuration comes from the environment and .env.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "app/dev_commands.hpp"
+#include "app/image_command.hpp"
 #include "app/serve_command.hpp"
 #include "auth/authenticator.hpp"
 #include "core/config.hpp"
@@ -40,6 +42,31 @@ int main(int argc, char** argv) {
   token->add_option("--email", email, "Email to put in the token");
   token->add_option("--ttl", ttl_seconds, "Lifetime in seconds")->check(CLI::Range(1, 365 * 24 * 3600));
 
+  auto* dev = app.add_subcommand("dev", "Servers for protocol test suites and benchmarks (loopback, no auth)");
+  dev->require_subcommand(1);
+  std::uint16_t dev_port = 3000;
+  unsigned dev_threads = 1;
+  auto* conformance = dev->add_subcommand(
+      "conformance-server", "Engine.IO v4 / Socket.IO v5 reference servers for the official protocol test suites");
+  auto* bench_server = dev->add_subcommand("bench-server", "Socket.IO server with echo/join/broadcast for bench/socketio");
+  for (auto* sub : {conformance, bench_server}) {
+    sub->add_option("--port", dev_port, "Port on 127.0.0.1")->capture_default_str();
+    sub->add_option("--threads", dev_threads, "I/O threads")->capture_default_str()->check(CLI::Range(1u, 256u));
+  }
+
+  auto* image = app.add_subcommand("image", "Build or list the container images projects run in (no registry needed)");
+  image->require_subcommand(1);
+  auto* image_build = image->add_subcommand(
+      "build", "Build berth-test:latest (busybox, seconds) and berth-workspace:latest (debootstrap, minutes)");
+  app::ImageBuildOptions image_options;
+  image_build->add_flag("--test-only", image_options.test_only, "Only the small busybox test image");
+  image_build->add_flag("--workspace-only", image_options.workspace_only, "Only the Debian development image");
+  image_build->add_option("--mirror", image_options.mirror, "Debian mirror URL (default: from /etc/apt/sources*)");
+  image_build->add_option("--suite", image_options.suite, "Debian suite (default: this machine's, e.g. bookworm)");
+  image_build->add_option("--busybox", image_options.busybox, "Static busybox binary for the test image")
+      ->capture_default_str();
+  auto* image_list = image->add_subcommand("list", "Show whether Berth's images are present");
+
   CLI11_PARSE(app, argc, argv);
 
   auto config = load_config();
@@ -47,6 +74,10 @@ int main(int argc, char** argv) {
   init_logging(config->log_level);
 
   if (*serve) return app::run_serve(*config);
+  if (*conformance) return app::run_conformance_server(dev_port, dev_threads);
+  if (*bench_server) return app::run_bench_server(dev_port, dev_threads);
+  if (*image_build) return app::run_image_build(*config, image_options);
+  if (*image_list) return app::run_image_list(*config);
   if (*token) {
     auto secret = app::resolve_jwt_secret(*config);
     if (!secret) {

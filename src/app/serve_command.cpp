@@ -2,20 +2,24 @@
 
 #include <sys/stat.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <filesystem>
 #include <fstream>
-#include <thread>
 
+#include "api/events/project_connection.hpp"
 #include "api/rest/routes.hpp"
+#include "app/server_loop.hpp"
 #include "auth/authenticator.hpp"
 #include "auth/password_hasher.hpp"
 #include "core/encoding.hpp"
 #include "core/log.hpp"
 #include "db/database.hpp"
+#include "docker/docker_client.hpp"
+#include "net/http_client.hpp"
 #include "net/http_server.hpp"
+#include "workspace/project_runtime.hpp"
 
 namespace berth::app {
 namespace asio = boost::asio;
@@ -62,7 +66,8 @@ int run_serve(Config config) {
 
   asio::io_context ioc(int(config.threads));
   WorkerPool workers(std::max(4u, config.threads));
-  auth::Authenticator authenticator(*secret, config.jwks, nullptr, workers);
+  auth::Authenticator authenticator(*secret, config.jwks,
+                                    [](const std::string& url) { return net::http_get_blocking(url); }, workers);
   if (auto loaded = authenticator.load(); !loaded) {
     spdlog::error("{}", loaded.error().message);
     return 2;
@@ -70,8 +75,38 @@ int run_serve(Config config) {
   auth::PasswordHasher hasher(config.hash_queue);
   net::Metrics metrics;
   net::Router router;
-  api::ApiContext ctx{config, **db, authenticator, hasher, workers, metrics, router};
+  auto docker = docker::DockerClient::connect(ioc.get_executor(), config.docker_host);
+  auto runtime_options = workspace::RuntimeOptions::from(config);
+  if (!docker || !runtime_options) {
+    spdlog::error("{}", !docker ? docker.error().message : runtime_options.error().message);
+    return 2;
+  }
+  workspace::ProjectRuntime runtime(ioc.get_executor(), **docker, **db, workers, *runtime_options);
+  // Containers of a previous run: adopt the live ones, drop those of deleted
+  // projects. An engine that is down is not fatal: /readyz reports it and
+  // project starts answer runtime_unavailable until it is back.
+  asio::co_spawn(ioc, [&]() -> asio::awaitable<void> {
+    auto version = co_await (*docker)->version();
+    if (!version) {
+      spdlog::warn("{}", version.error().message);
+      co_return;
+    }
+    spdlog::info("Docker Engine {} (API {}) on {}", version->version, (*docker)->api_version(),
+                 (*docker)->endpoint().describe());
+    if (auto adopted = co_await runtime.adopt(); !adopted)
+      spdlog::warn("cannot adopt existing containers: {}", adopted.error().message);
+  }, asio::detached);
+  runtime.start_reaper();
+  api::ApiContext ctx{config, **db, authenticator, hasher, workers, metrics, router, &runtime};
   api::add_rest_routes(router, ctx);
+
+  socketio::Options io_options;
+  io_options.engine.max_payload = config.max_body_bytes;
+  socketio::Server io(ioc, io_options);
+  api::ProjectConnections connections(io, ctx);
+  ctx.revocations = &connections;
+  connections.bind();
+  io.mount(router);
 
   net::HttpServer::Options options;
   options.host = config.host;
@@ -88,35 +123,10 @@ int run_serve(Config config) {
                config.host == "0.0.0.0" ? "localhost" : config.host, server.port(), config.threads, config.storage,
                config.data_dir);
 
-  // Graceful shutdown: stop accepting, let in-flight requests finish (up to
-  // 10 s), then stop the loop. A second signal stops at once.
-  asio::signal_set signals(ioc, SIGINT, SIGTERM);
-  asio::steady_timer drain(ioc);
-  auto deadline = std::make_shared<std::chrono::steady_clock::time_point>();
-  std::function<void()> wait_drained = [&] {
-    if (server.in_flight() <= 0 || std::chrono::steady_clock::now() > *deadline) {
-      spdlog::info("stopped");
-      ioc.stop();
-      return;
-    }
-    drain.expires_after(std::chrono::milliseconds(20));
-    drain.async_wait([&](boost::system::error_code) { wait_drained(); });
-  };
-  signals.async_wait([&](boost::system::error_code ec, int sig) {
-    if (ec) return;
-    spdlog::info("{} received: finishing in-flight requests", sig == SIGINT ? "SIGINT" : "SIGTERM");
-    server.shutdown();
-    *deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    signals.async_wait([&](boost::system::error_code e, int) {
-      if (!e) ioc.stop();
-    });
-    wait_drained();
+  run_until_signal(ioc, server, config.threads, [&] {
+    io.close();
+    runtime.shutdown();  // containers keep running: the next start adopts them
   });
-
-  std::vector<std::thread> threads;
-  for (unsigned i = 1; i < config.threads; ++i) threads.emplace_back([&] { ioc.run(); });
-  ioc.run();
-  for (auto& t : threads) t.join();
   workers.stop();
   return 0;
 }

@@ -38,10 +38,22 @@ class Upgrade final : public WebSocketUpgrade {
   Upgrade(Connection& conn, http::request<http::string_body>& req) : conn_(conn), req_(req) {}
   asio::awaitable<std::unique_ptr<WebSocket>> accept(std::size_t max_message_bytes) override {
     conn_.upgraded = true;
-    auto impl = std::make_unique<WebSocket::Impl>(std::move(conn_.stream));
-    impl->configure(max_message_bytes);
-    auto [ec] = co_await impl->ws.async_accept(req_, use_nothrow);
-    if (ec) co_return nullptr;
+    // Only the socket moves on: the HTTP session's buffers, parser and
+    // tcp_stream timer are freed when its coroutine returns.
+    auto impl = std::make_unique<WebSocket::Impl>(conn_.stream.release_socket());
+    impl->max_message = max_message_bytes;
+    {
+      // Beast answers the opening handshake (or refuses it with a 400);
+      // the frames are then net/websocket.cpp's, on the bare socket.
+      beast::websocket::stream<tcp::socket&> hs(impl->socket);
+      hs.set_option(beast::websocket::stream_base::timeout{std::chrono::seconds(30),
+                                                           beast::websocket::stream_base::none(), false});
+      beast::websocket::permessage_deflate pmd;
+      pmd.server_enable = false;
+      hs.set_option(pmd);
+      auto [ec] = co_await hs.async_accept(req_, use_nothrow);
+      if (ec) co_return nullptr;
+    }
     co_return std::make_unique<WebSocket>(std::move(impl));
   }
   bool accepted() const override { return conn_.upgraded; }
@@ -90,6 +102,10 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
         spdlog::warn("accept failed: {}", ec.message());
         continue;
       }
+      // Socket.IO sends bursts of small frames (CONNECT then an event): without
+      // TCP_NODELAY, Nagle plus delayed ACK holds the second one for ~40 ms.
+      beast::error_code nodelay_ec;
+      socket.set_option(tcp::no_delay(true), nodelay_ec);
       auto conn = std::make_shared<Connection>(std::move(socket));
       {
         std::lock_guard lock(mu);
@@ -193,7 +209,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
       if (is_upgrade) req.upgrade = &upgrade;
 
       HttpResponse res = co_await dispatch(req);
-      if (conn->upgraded) co_return;  // the WebSocket owns the connection now
+      if (conn->upgraded) break;  // the WebSocket owns the connection now
 
       http::response<http::string_body> out{http::status(res.status), version};
       out.set(http::field::server, "berth");
@@ -251,7 +267,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     metrics.request_finished(req.method, req.route, res.status, seconds);
     if (req.upgrade && req.upgrade->accepted()) {
-      spdlog::debug("{} {} websocket closed after {:.1f}s", req.method, req.path, seconds);
+      spdlog::debug("{} {} upgraded to a websocket", req.method, req.path);
     } else if (req.route == "/healthz" || req.route == "/metrics") {
       spdlog::debug("{} {} {} {:.2f}ms", req.method, req.target, res.status, seconds * 1000);
     } else {

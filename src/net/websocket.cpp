@@ -1,48 +1,432 @@
 #include "net/websocket.hpp"
 
-#include <boost/asio/as_tuple.hpp>
+#include <array>
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <cstring>
 
+#include "core/encoding.hpp"
 #include "net/websocket_impl.hpp"
 
 namespace berth::net {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-constexpr auto use_nothrow = asio::as_tuple(asio::use_awaitable);
+using error_code = boost::system::error_code;
+
+namespace {
+
+enum Opcode : unsigned char { op_cont = 0, op_text = 1, op_binary = 2, op_close = 8, op_ping = 9, op_pong = 10 };
+
+// Close codes (RFC 6455 §7.4.1).
+constexpr std::uint16_t kNormal = 1000, kProtocolError = 1002, kInvalidData = 1007, kTooBig = 1009;
+
+std::size_t write_header(unsigned char* out, unsigned char opcode, std::size_t len) {
+  out[0] = 0x80 | opcode;  // FIN: this server never fragments
+  if (len < 126) {
+    out[1] = static_cast<unsigned char>(len);
+    return 2;
+  }
+  if (len <= 0xFFFF) {
+    out[1] = 126;
+    out[2] = static_cast<unsigned char>(len >> 8);
+    out[3] = static_cast<unsigned char>(len);
+    return 4;
+  }
+  out[1] = 127;
+  for (int i = 0; i < 8; ++i) out[2 + i] = static_cast<unsigned char>(std::uint64_t(len) >> (56 - 8 * i));
+  return 10;
+}
+
+void append_control(std::string& out, unsigned char opcode, std::string_view payload) {
+  unsigned char h[10];
+  auto n = write_header(h, opcode, payload.size());
+  out.append(reinterpret_cast<const char*>(h), n);
+  out.append(payload);
+}
+
+void unmask_append(std::string& out, std::string_view payload, const unsigned char* key) {
+  std::size_t old = out.size();
+  out.resize(old + payload.size());
+  char* dst = out.data() + old;
+  for (std::size_t i = 0; i < payload.size(); ++i) dst[i] = char(payload[i] ^ char(key[i & 3]));
+}
+
+// Runs `f` with the completion bound to the handler executor when there is
+// one, so that reads and writes complete on the strand of their user.
+template <class Start, class F>
+void with_executor(WebSocket::Impl& impl, Start start, F&& f) {
+  if (impl.handler_executor)
+    start(asio::bind_executor(*impl.handler_executor, std::forward<F>(f)));
+  else
+    start(std::forward<F>(f));
+}
+
+enum class Step { need_more, control, message, failed };
+
+}  // namespace
+
+// ---- Impl ----
+
+void WebSocket::Impl::shutdown_socket() {
+  if (closed) return;
+  closed = true;
+  error_code ignored;
+  socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  socket.close(ignored);
+  if (wr_pending) {  // a data frame that was waiting for a control frame: it fails too
+    wr_pending = false;
+    auto ex = handler_executor ? *handler_executor : asio::any_io_executor(socket.get_executor());
+    asio::post(ex, [w = std::move(writer)] { w->on_write(false); });
+  }
+  auto waiters = std::move(close_waiters);
+  close_waiters.clear();
+  for (auto& w : waiters) w();
+}
+
+bool WebSocket::Impl::deliver() {
+  auto r = std::move(reader);
+  WebSocketMessage m{std::move(message), message_binary};
+  message = std::string();
+  in_delivery = true;
+  r->on_read(std::move(m));
+  in_delivery = false;
+  bool again = read_again;
+  read_again = false;
+  return again;
+}
+
+void WebSocket::Impl::send_close(std::uint16_t code) {
+  if (close_sent || closed) return;
+  close_sent = true;
+  char payload[2] = {char(code >> 8), char(code & 0xFF)};
+  append_control(control, op_close, std::string_view(payload, 2));
+  pump();
+}
+
+// The reader learns of the end once the close frame it caused is out.
+void WebSocket::Impl::fail_reader(Error e) {
+  if (!control.empty() || !control_inflight.empty()) {
+    reader_error = std::move(e);
+    close_after_control = true;
+    pump();
+    return;
+  }
+  shutdown_socket();
+  if (auto r = std::move(reader)) r->on_read(std::move(e));
+}
+
+void WebSocket::Impl::pump() {
+  if (wr_busy || closed) return;
+  auto self = shared_from_this();
+  if (!control.empty()) {
+    control_inflight = std::move(control);
+    control.clear();
+    wr_busy = true;
+    with_executor(
+        *this, [&](auto h) { asio::async_write(socket, asio::buffer(control_inflight), std::move(h)); },
+        [self](error_code ec, std::size_t) {
+          self->wr_busy = false;
+          self->control_inflight.clear();
+          if (ec || (self->close_after_control && self->control.empty())) {
+            self->shutdown_socket();
+            if (self->reader_error) {
+              auto e = std::move(*self->reader_error);
+              self->reader_error.reset();
+              if (auto r = std::move(self->reader)) r->on_read(std::move(e));
+            }
+          }
+          self->pump();
+        });
+    return;
+  }
+  if (!wr_pending) return;
+  wr_pending = false;
+  wr_busy = true;
+  auto n = write_header(wr_header, wr_binary ? op_binary : op_text, wr_data.size());
+  std::array<asio::const_buffer, 2> buffers{asio::buffer(wr_header, n), asio::buffer(wr_data.data(), wr_data.size())};
+  with_executor(
+      *this, [&](auto h) { asio::async_write(socket, buffers, std::move(h)); },
+      [self](error_code ec, std::size_t) {
+        self->wr_busy = false;
+        auto w = std::move(self->writer);
+        self->pump();  // a control frame that waited goes first
+        if (w) w->on_write(!ec);
+      });
+}
+
+void WebSocket::Impl::continue_read() {
+  // Parses what is buffered, one frame per step; a frame that is not all
+  // here yet waits for the next read.
+  auto step = [this](std::string_view& v) -> Step {
+    if (v.size() < 2) return Step::need_more;
+    auto b0 = static_cast<unsigned char>(v[0]), b1 = static_cast<unsigned char>(v[1]);
+    bool fin = b0 & 0x80;
+    unsigned char op = b0 & 0x0F;
+    std::size_t len = b1 & 0x7F;
+    std::size_t header = 2 + (len == 126 ? 2 : len == 127 ? 8 : 0) + 4;
+    auto protocol_error = [this] {
+      send_close(kProtocolError);
+      fail_reader(make_error("closed", "WebSocket protocol error"));
+      return Step::failed;
+    };
+    if ((b0 & 0x70) || !(b1 & 0x80)) return protocol_error();  // no extensions; clients must mask
+    if (v.size() < header) {
+      in_needed = header;
+      return Step::need_more;
+    }
+    if (len == 126) {
+      len = std::size_t(static_cast<unsigned char>(v[2])) << 8 | static_cast<unsigned char>(v[3]);
+    } else if (len == 127) {
+      std::uint64_t l = 0;
+      for (int i = 0; i < 8; ++i) l = l << 8 | static_cast<unsigned char>(v[2 + i]);
+      if (l >> 63) return protocol_error();
+      len = l > max_message ? max_message + 1 : std::size_t(l);
+    }
+    bool control_frame = op & 0x8;
+    if (control_frame) {
+      if (!fin || len > 125 || (op != op_close && op != op_ping && op != op_pong)) return protocol_error();
+    } else {
+      if (op > op_binary || (op == op_cont) != in_message) return protocol_error();
+      if ((in_message ? message.size() : 0) + len > max_message) {
+        send_close(kTooBig);
+        fail_reader(make_error("too_large", "message too large"));
+        return Step::failed;
+      }
+    }
+    if (v.size() < header + len) {
+      in_needed = header + len;
+      return Step::need_more;
+    }
+    in_needed = 0;
+    const auto* key = reinterpret_cast<const unsigned char*>(v.data() + header - 4);
+    std::string_view payload = v.substr(header, len);
+    v.remove_prefix(header + len);
+    if (!control_frame) {
+      if (op != op_cont) {
+        in_message = true;
+        message_binary = op == op_binary;
+        message.clear();
+      }
+      unmask_append(message, payload, key);
+      if (!fin) return Step::control;  // a fragment: keep going
+      in_message = false;
+      if (!message_binary && !is_valid_utf8(message)) {
+        send_close(kInvalidData);
+        fail_reader(make_error("closed", "a text message is not UTF-8"));
+        return Step::failed;
+      }
+      return Step::message;
+    }
+    std::string body;
+    unmask_append(body, payload, key);
+    if (op == op_ping) {
+      if (!close_sent) {
+        append_control(control, op_pong, body);
+        pump();
+      }
+    } else if (op == op_close) {
+      if (body.size() == 1) return protocol_error();
+      std::uint16_t code = kNormal;
+      if (body.size() >= 2) code = std::uint16_t(static_cast<unsigned char>(body[0]) << 8 | static_cast<unsigned char>(body[1]));
+      bool valid = (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1011) || (code >= 3000 && code <= 4999);
+      if (!valid || !is_valid_utf8(std::string_view(body).substr(std::min<std::size_t>(2, body.size()))))
+        return protocol_error();
+      if (close_sent) {  // the answer to our close: done
+        fail_reader(make_error("closed", "the peer closed the WebSocket"));
+      } else {
+        send_close(body.size() >= 2 ? code : kNormal);
+        fail_reader(make_error("closed", "the peer closed the WebSocket"));
+      }
+      return Step::failed;
+    }
+    return Step::control;  // pong: nothing to do
+  };
+
+  if (in_delivery) {  // start_read() from inside on_read: the loop below picks it up
+    read_again = true;
+    return;
+  }
+  // Whatever is buffered first (pipelined messages are delivered in a loop,
+  // not by recursion).
+  while (in_pos < in.size()) {
+    std::string_view v(in.data() + in_pos, in.size() - in_pos);
+    Step s = step(v);
+    in_pos = in.size() - v.size();
+    if (s == Step::failed) return;
+    if (s == Step::message) {
+      if (in_pos == in.size()) {
+        in.clear();
+        in_pos = 0;
+        if (in.capacity() > 4096) in.shrink_to_fit();
+      }
+      if (!deliver()) return;
+      continue;
+    }
+    if (s == Step::need_more) break;
+  }
+  if (closed) return fail_reader(make_error("closed", "the WebSocket is closed"));
+  auto self = shared_from_this();
+  if (in_pos == in.size()) {
+    // Nothing buffered: read into the small inline buffer, parse from
+    // there, and copy only a leftover partial frame.
+    in.clear();
+    in_pos = 0;
+    if (in.capacity() > 4096) in.shrink_to_fit();
+    with_executor(
+        *this, [&](auto h) { socket.async_read_some(asio::buffer(small, kSmall), std::move(h)); },
+        [self, step](error_code ec, std::size_t n) {
+          if (ec) return self->fail_reader(make_error("closed", ec.message()));
+          std::string_view v(self->small, n);
+          while (true) {
+            Step s = step(v);
+            if (s == Step::failed) return;
+            if (s == Step::message) {
+              self->in.assign(v);  // what follows the message, usually nothing
+              if (self->deliver()) self->continue_read();
+              return;
+            }
+            if (s == Step::need_more) break;
+          }
+          self->in.assign(v);
+          self->continue_read();
+        });
+    return;
+  }
+  // A partial frame is buffered: read at least the rest of it into `in`.
+  if (in_pos > 0) {
+    in.erase(0, in_pos);
+    in_pos = 0;
+  }
+  std::size_t want = in_needed > in.size() ? in_needed - in.size() : 0;
+  want = std::clamp<std::size_t>(want, 512, 64 * 1024);
+  std::size_t old = in.size();
+  in.resize(old + want);
+  with_executor(
+      *this, [&](auto h) { socket.async_read_some(asio::buffer(in.data() + old, want), std::move(h)); },
+      [self, old](error_code ec, std::size_t n) {
+        self->in.resize(old + (ec ? 0 : n));
+        if (ec) return self->fail_reader(make_error("closed", ec.message()));
+        self->continue_read();
+      });
+}
+
+// ---- WebSocket ----
 
 WebSocket::WebSocket(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-WebSocket::~WebSocket() = default;
+
+WebSocket::~WebSocket() {
+  // Pending operations hold the state; closing the socket ends them.
+  if (impl_) impl_->shutdown_socket();
+}
+
+void WebSocket::set_handler_executor(asio::any_io_executor ex) { impl_->handler_executor = std::move(ex); }
+
+void WebSocket::start_read(std::shared_ptr<WebSocketHandler> handler) {
+  impl_->reader = std::move(handler);
+  impl_->continue_read();
+}
+
+void WebSocket::start_write(std::string_view data, bool binary, std::shared_ptr<WebSocketHandler> handler) {
+  if (impl_->closed || impl_->close_sent) {
+    auto ex = impl_->handler_executor ? *impl_->handler_executor : asio::any_io_executor(impl_->socket.get_executor());
+    asio::post(ex, [h = std::move(handler)] { h->on_write(false); });
+    return;
+  }
+  impl_->writer = std::move(handler);
+  impl_->wr_data = data;
+  impl_->wr_binary = binary;
+  impl_->wr_pending = true;
+  impl_->pump();
+}
+
+namespace {
+// Turns the callbacks into completions of an awaitable operation.
+struct AwaitRead final : WebSocketHandler {
+  explicit AwaitRead(asio::any_completion_handler<void(Result<WebSocketMessage>)> h) : handler(std::move(h)) {}
+  asio::any_completion_handler<void(Result<WebSocketMessage>)> handler;
+  void on_read(Result<WebSocketMessage> m) override {
+    auto ex = asio::get_associated_executor(handler);
+    asio::dispatch(ex, [h = std::move(handler), m = std::move(m)]() mutable { std::move(h)(std::move(m)); });
+  }
+  void on_write(bool) override {}
+};
+struct AwaitWrite final : WebSocketHandler {
+  explicit AwaitWrite(asio::any_completion_handler<void(bool)> h, std::string d)
+      : handler(std::move(h)), data(std::move(d)) {}
+  asio::any_completion_handler<void(bool)> handler;
+  std::string data;
+  void on_read(Result<WebSocketMessage>) override {}
+  void on_write(bool ok) override {
+    auto ex = asio::get_associated_executor(handler);
+    asio::dispatch(ex, [h = std::move(handler), ok]() mutable { std::move(h)(ok); });
+  }
+};
+// Reads and drops messages until the peer's close frame (after close()).
+struct Drain final : WebSocketHandler, std::enable_shared_from_this<Drain> {
+  explicit Drain(std::shared_ptr<WebSocket::Impl> i) : impl(std::move(i)) {}
+  std::shared_ptr<WebSocket::Impl> impl;
+  void on_read(Result<WebSocketMessage> m) override {
+    if (!m) return;
+    impl->reader = shared_from_this();
+    impl->continue_read();
+  }
+  void on_write(bool) override {}
+};
+}  // namespace
 
 asio::awaitable<Result<WebSocketMessage>> WebSocket::read() {
-  impl_->buffer.clear();
-  auto [ec, n] = co_await impl_->ws.async_read(impl_->buffer, use_nothrow);
-  if (ec == beast::websocket::error::message_too_big) co_return make_error("too_large", "message too large");
-  if (ec) co_return make_error("closed", ec.message());
-  WebSocketMessage m;
-  m.binary = impl_->ws.got_binary();
-  m.data = beast::buffers_to_string(impl_->buffer.data());
-  co_return m;
+  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(Result<WebSocketMessage>)>(
+      [this](auto handler) { start_read(std::make_shared<AwaitRead>(std::move(handler))); }, asio::use_awaitable);
 }
 
 asio::awaitable<Status> WebSocket::write(std::string_view data, bool binary) {
-  impl_->ws.binary(binary);
-  auto [ec, n] = co_await impl_->ws.async_write(asio::buffer(data.data(), data.size()), use_nothrow);
-  if (ec) co_return make_error("closed", ec.message());
+  bool ok = co_await asio::async_initiate<decltype(asio::use_awaitable), void(bool)>(
+      [this, data, binary](auto handler) {
+        auto w = std::make_shared<AwaitWrite>(std::move(handler), std::string(data));
+        std::string_view bytes = w->data;
+        start_write(bytes, binary, std::move(w));
+      },
+      asio::use_awaitable);
+  if (!ok) co_return make_error("closed", "the WebSocket is closed");
   co_return Ok{};
 }
 
 asio::awaitable<void> WebSocket::close() {
-  auto [ec] = co_await impl_->ws.async_close(beast::websocket::close_code::normal, use_nothrow);
-  (void)ec;
+  if (impl_->closed) co_return;
+  impl_->send_close(kNormal);
+  if (!impl_->reader) start_read(std::make_shared<Drain>(impl_));
+  auto ex = impl_->handler_executor ? *impl_->handler_executor : asio::any_io_executor(impl_->socket.get_executor());
+  auto timer = std::make_shared<asio::steady_timer>(ex, std::chrono::seconds(30));
+  timer->async_wait([impl = impl_](error_code ec) {
+    if (!ec) impl->shutdown_socket();
+  });
+  // Done when the socket closes: after the peer's close frame, a failure,
+  // or abort() (the caller's watchdog).
+  co_await asio::async_initiate<decltype(asio::use_awaitable), void()>(
+      [this](auto handler) {
+        if (impl_->closed) {
+          auto ex = asio::get_associated_executor(handler);
+          return asio::dispatch(ex, std::move(handler));
+        }
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        impl_->close_waiters.push_back([shared] {
+          auto ex = asio::get_associated_executor(*shared);
+          asio::post(ex, std::move(*shared));
+        });
+      },
+      asio::use_awaitable);
+  timer->cancel();
 }
 
-void WebSocket::abort() {
-  beast::error_code ignored;
-  beast::get_lowest_layer(impl_->ws).socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-  beast::get_lowest_layer(impl_->ws).socket().close(ignored);
-}
+void WebSocket::abort() { impl_->shutdown_socket(); }
 
-asio::any_io_executor WebSocket::executor() { return impl_->ws.get_executor(); }
+asio::any_io_executor WebSocket::executor() { return impl_->socket.get_executor(); }
 
 }  // namespace berth::net

@@ -1,28 +1,69 @@
 #pragma once
-// Private to net/: the Beast stream behind WebSocket. Included only by
-// net/*.cpp so Beast's headers stay out of the rest of Berth.
-#include <boost/beast/core.hpp>
-#include <boost/beast/websocket.hpp>
+// Private to net/: the state behind WebSocket. Included only by net/*.cpp.
+//
+// Beast does the opening handshake (http_server.cpp); the frames are read
+// and written here, straight on the tcp::socket. Beast's websocket::stream
+// keeps ~2.5 KB of state plus a ~1.5 KB read buffer prepared by every
+// pending read, and re-arms a timer on every read: for thousands of mostly
+// idle Socket.IO connections that is most of their memory and a good part
+// of the CPU per message. Here an idle connection holds its socket, a small
+// inline read buffer and a few flags.
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "net/websocket.hpp"
 
 namespace berth::net {
 
-struct WebSocket::Impl {
-  explicit Impl(boost::beast::tcp_stream s) : ws(std::move(s)) {}
-  void configure(std::size_t max_message_bytes) {
-    namespace websocket = boost::beast::websocket;
-    // Engine.IO sends its own heartbeats; Beast's idle pings stay off.
-    websocket::stream_base::timeout t{std::chrono::seconds(30), websocket::stream_base::none(), false};
-    ws.set_option(t);
-    ws.read_message_max(max_message_bytes);
-    websocket::permessage_deflate pmd;
-    pmd.server_enable = false;
-    ws.set_option(pmd);
-    ws.auto_fragment(false);
-  }
-  boost::beast::websocket::stream<boost::beast::tcp_stream> ws;
-  boost::beast::flat_buffer buffer;
+struct WebSocket::Impl : std::enable_shared_from_this<WebSocket::Impl> {
+  explicit Impl(boost::asio::ip::tcp::socket s) : socket(std::move(s)) {}
+
+  boost::asio::ip::tcp::socket socket;
+  std::size_t max_message = 1'000'000;
+  std::optional<boost::asio::any_io_executor> handler_executor;  // completions go there when set
+
+  // Reading: one pending read, for `reader`.
+  std::shared_ptr<WebSocketHandler> reader;
+  static constexpr std::size_t kSmall = 256;
+  char small[kSmall];         // an idle connection's pending read lands here
+  std::string in;             // bytes received and not parsed yet: [in_pos, size)
+  std::size_t in_pos = 0;
+  std::size_t in_needed = 0;  // bytes the frame at in_pos needs, when known
+  std::string message;        // the data message being assembled
+  bool in_message = false;
+  bool message_binary = false;
+  bool in_delivery = false;  // inside the reader's on_read: a new start_read loops instead of recursing
+  bool read_again = false;
+
+  // Writing: one write on the socket at a time; control frames (pong,
+  // close) wait for the data frame in flight and go before the next one.
+  std::shared_ptr<WebSocketHandler> writer;
+  std::string_view wr_data;
+  bool wr_binary = false;
+  bool wr_pending = false;
+  bool wr_busy = false;
+  unsigned char wr_header[10];
+  std::string control;           // whole control frames waiting
+  std::string control_inflight;  // the ones being written
+
+  bool close_sent = false;
+  bool closed = false;                        // the socket is closed
+  bool close_after_control = false;           // close the socket once the control frames are out
+  std::optional<Error> reader_error;          // told to the reader after the control frames are out
+  std::vector<std::function<void()>> close_waiters;
+
+  // Implemented in websocket.cpp.
+  void continue_read();
+  bool deliver();  // hands `message` to the reader; true when it asked for the next one meanwhile
+  void pump();
+  void send_close(std::uint16_t code);
+  void shutdown_socket();
+  void fail_reader(Error e);
 };
 
 }  // namespace berth::net

@@ -88,6 +88,7 @@ Reply delete_member(ApiContext& ctx, HttpRequest& req) {
   auto removed = co_await ctx.workers.run([&] { return ctx.db.projects().remove_member(access->project.id, user_id); });
   if (!removed) co_return error_reply(removed.error());
   if (!*removed) co_return error_reply(make_error("not_found", "user " + user_id + " is not a member of this project"));
+  if (ctx.revocations) ctx.revocations->member_removed(access->project.id, user_id);
   HttpResponse r;
   r.status = 204;
   r.content_type.clear();

@@ -9,6 +9,7 @@
 #include "api/rest/request_auth.hpp"
 #include "api/rest/routes.hpp"
 #include "core/encoding.hpp"
+#include "workspace/project_runtime.hpp"
 
 namespace berth::api {
 namespace json = boost::json;
@@ -107,8 +108,15 @@ Reply delete_project(ApiContext& ctx, HttpRequest& req) {
   if (!who) co_return error_reply(who.error());
   auto access = co_await project_access(ctx, *who, req.params["id"], db::Role::owner);
   if (!access) co_return error_reply(access.error());
+  // The container goes first: a deleted project must not keep running. The
+  // files in its mirror stay until the disk budget evicts them.
+  if (ctx.runtime) {
+    auto stopped = co_await ctx.runtime->stop(access->project.id);
+    if (!stopped && stopped.error().code != "runtime_unavailable") co_return error_reply(stopped.error());
+  }
   auto removed = co_await ctx.workers.run([&] { return ctx.db.projects().remove(access->project.id); });
   if (!removed) co_return error_reply(removed.error());
+  if (ctx.revocations) ctx.revocations->project_deleted(access->project.id);
   HttpResponse r;
   r.status = 204;
   r.content_type.clear();

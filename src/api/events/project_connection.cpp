@@ -1,0 +1,121 @@
+#include "api/events/project_connection.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/json.hpp>
+
+#include "core/encoding.hpp"
+#include "core/log.hpp"
+
+namespace berth::api {
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+namespace {
+
+socketio::ConnectError refusal(const Error& e) {
+  // CONNECT_ERROR {message, data:{code}}: clients switch on data.code.
+  return socketio::ConnectError{e.message, json::serialize(json::object{{"code", e.code}})};
+}
+
+// Reads {token, projectId} from the CONNECT payload.
+Result<std::pair<std::string, std::string>> read_auth(const std::string& auth_json) {
+  json::error_code ec;
+  auto v = json::parse(auth_json, ec);
+  if (ec || !v.is_object())
+    return make_error("unauthorized", "connect with auth: {token, projectId}");
+  auto& o = v.as_object();
+  auto* token = o.if_contains("token");
+  auto* project = o.if_contains("projectId");
+  if (!token || !token->is_string() || token->as_string().empty())
+    return make_error("unauthorized", "auth.token is missing: connect with auth: {token, projectId}");
+  if (!project || !project->is_string())
+    return make_error("bad_request", "auth.projectId is missing: connect with auth: {token, projectId}");
+  return std::pair{std::string(token->as_string()), std::string(project->as_string())};
+}
+
+std::string status_json(const std::string& state, const std::string& message) {
+  json::object o{{"state", state}};
+  if (!message.empty()) o["message"] = message;
+  return json::serialize(o);
+}
+
+}  // namespace
+
+ProjectConnections::ProjectConnections(socketio::Server& io, ApiContext& ctx) : io_(io), ctx_(ctx) {}
+
+void ProjectConnections::bind() {
+  auto& nsp = io_.of("/");
+  nsp.use([this](socketio::Handshake& hs, socketio::Next next) {
+    // Token and membership checks may wait on the database: run them as a
+    // coroutine and let the middleware chain continue when they are done.
+    asio::co_spawn(
+        ctx_.workers.executor(),
+        [this, &hs, next]() -> asio::awaitable<void> {
+          auto creds = read_auth(hs.auth);
+          if (!creds) co_return next(refusal(creds.error()));
+          auto who = co_await ctx_.authenticator.authenticate(creds->first);
+          if (!who) co_return next(refusal(who.error()));
+          auto ensured = ctx_.db.users().ensure(who->user_id, who->email);
+          if (!ensured) co_return next(refusal(ensured.error()));
+          const std::string& project_id = creds->second;
+          auto not_found = make_error("not_found", "no project " + project_id + " (or you are not a member of it)");
+          if (!is_uuid(project_id)) co_return next(refusal(not_found));
+          auto found = ctx_.db.projects().find_for_user(project_id, who->user_id);
+          if (!found) co_return next(refusal(found.error()));
+          if (!found->has_value()) co_return next(refusal(not_found));
+          hs.data = ProjectSession{*who, project_id, (*found)->second};
+          next();
+        },
+        asio::detached);
+  });
+
+  nsp.on_connection([this](socketio::SocketPtr s) {
+    auto* session = s->data<ProjectSession>();
+    if (!session) return s->disconnect(true);
+    s->join(project_room(session->project_id));
+    auto project = ctx_.db.projects().find(session->project_id);  // cheap indexed read
+    std::string state = project && project->has_value() ? (*project)->status : "stopped";
+    s->emit("project:status", socketio::Json{status_json(state, {})});
+
+    // Cut the socket when its token expires: a reconnect brings a fresh one.
+    auto timer = std::make_shared<asio::steady_timer>(s->executor());
+    auto left = std::chrono::seconds(session->who.expires_at) -
+                std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+    timer->expires_after(std::max(left, std::chrono::seconds(0)));
+    std::weak_ptr<socketio::Socket> weak = s;
+    timer->async_wait([weak](boost::system::error_code ec) {
+      if (ec) return;
+      if (auto sock = weak.lock()) {
+        spdlog::info("socket {}: token expired, disconnecting", sock->id());
+        sock->disconnect(true);
+      }
+    });
+    s->on_disconnect([timer](socketio::SocketPtr, socketio::DisconnectReason) { timer->cancel(); });
+  });
+}
+
+void ProjectConnections::disconnect_where(const std::string& project_id, const std::string& user_id) {
+  for (auto& s : io_.of("/").sockets()) {
+    // data() belongs to the socket's strand: read it there.
+    asio::post(s->executor(), [s, project_id, user_id] {
+      auto* session = s->data<ProjectSession>();
+      if (session && session->project_id == project_id && (user_id.empty() || session->who.user_id == user_id))
+        s->disconnect(true);
+    });
+  }
+}
+
+void ProjectConnections::member_removed(const std::string& project_id, const std::string& user_id) {
+  disconnect_where(project_id, user_id);
+}
+
+void ProjectConnections::project_deleted(const std::string& project_id) { disconnect_where(project_id, ""); }
+
+void ProjectConnections::publish_status(const std::string& project_id, const std::string& state,
+                                        const std::string& message) {
+  io_.to(project_room(project_id)).emit("project:status", socketio::Args::of(socketio::Json{status_json(state, message)}));
+}
+
+}  // namespace berth::api

@@ -1,0 +1,44 @@
+#pragma once
+// The Socket.IO side of one open project (DESIGN §5): a client connects to
+// the main namespace with auth {token, projectId}; the middleware verifies
+// the token and the membership, the socket joins the room `project:<id>` and
+// receives the current `project:status`. It is disconnected when its token
+// expires, when its membership is removed, or when the project is deleted.
+#include <memory>
+#include <string>
+
+#include "api/context.hpp"
+#include "socketio/server.hpp"
+
+namespace berth::api {
+
+// What a connected project socket carries (its socketio data()).
+struct ProjectSession {
+  auth::Principal who;
+  std::string project_id;
+  db::Role role = db::Role::viewer;
+};
+
+inline std::string project_room(const std::string& project_id) { return "project:" + project_id; }
+
+class ProjectConnections final : public AccessRevocations {
+ public:
+  ProjectConnections(socketio::Server& io, ApiContext& ctx);
+
+  // Binds the middleware and connection handler on the main namespace.
+  void bind();
+
+  // AccessRevocations: called by the REST handlers after the change is committed.
+  void member_removed(const std::string& project_id, const std::string& user_id) override;
+  void project_deleted(const std::string& project_id) override;
+
+  // Sends project:status to every client of the project.
+  void publish_status(const std::string& project_id, const std::string& state, const std::string& message = {});
+
+ private:
+  void disconnect_where(const std::string& project_id, const std::string& user_id);
+  socketio::Server& io_;
+  ApiContext& ctx_;
+};
+
+}  // namespace berth::api

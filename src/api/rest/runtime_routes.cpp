@@ -1,0 +1,91 @@
+// The project runtime over REST (DESIGN §5): start, stop, and run a command
+// in the project's container. Editors and owners only: a viewer may look at
+// a project but not run code in it.
+#include <boost/json.hpp>
+
+#include "api/error_status.hpp"
+#include "api/exec_request.hpp"
+#include "api/json_input.hpp"
+#include "api/rest/request_auth.hpp"
+#include "api/rest/routes.hpp"
+#include "core/encoding.hpp"
+#include "workspace/project_runtime.hpp"
+
+namespace berth::api {
+namespace json = boost::json;
+using net::HttpRequest;
+using net::HttpResponse;
+using Reply = boost::asio::awaitable<HttpResponse>;
+
+namespace {
+
+Error no_runtime() { return make_error("runtime_unavailable", "this Berth runs without a container runtime"); }
+
+std::string status_body(const workspace::ProjectStatus& s) {
+  json::object o{{"state", workspace::to_string(s.state)}};
+  if (!s.message.empty()) o["message"] = s.message;
+  return json::serialize(o);
+}
+
+// Output is bytes; JSON strings are UTF-8: invalid sequences become U+FFFD.
+std::string to_utf8(std::string_view in) {
+  if (is_valid_utf8(in)) return std::string(in);
+  std::string out;
+  out.reserve(in.size());
+  std::size_t i = 0;
+  while (i < in.size()) {
+    auto c = static_cast<unsigned char>(in[i]);
+    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (len > 0 && i + len <= in.size() && is_valid_utf8(in.substr(i, len))) {
+      out.append(in.substr(i, len));
+      i += len;
+    } else {
+      out.append("\xEF\xBF\xBD");
+      ++i;
+    }
+  }
+  return out;
+}
+
+using Action =
+    boost::asio::awaitable<Result<workspace::ProjectStatus>> (workspace::ProjectRuntime::*)(const std::string&);
+
+Reply lifecycle(ApiContext& ctx, HttpRequest& req, Action action) {
+  auto who = co_await authenticate_request(ctx, req);
+  if (!who) co_return error_reply(who.error());
+  auto access = co_await project_access(ctx, *who, req.params["id"], db::Role::editor);
+  if (!access) co_return error_reply(access.error());
+  if (!ctx.runtime) co_return error_reply(no_runtime());
+  auto status = co_await (ctx.runtime->*action)(access->project.id);
+  if (!status) co_return error_reply(status.error());
+  co_return json_reply(200, status_body(*status));
+}
+
+Reply exec(ApiContext& ctx, HttpRequest& req) {
+  auto who = co_await authenticate_request(ctx, req);
+  if (!who) co_return error_reply(who.error());
+  auto access = co_await project_access(ctx, *who, req.params["id"], db::Role::editor);
+  if (!access) co_return error_reply(access.error());
+  auto body = parse_json_object(req.body);
+  if (!body) co_return error_reply(body.error());
+  auto request = parse_exec_request(*body);
+  if (!request) co_return error_reply(request.error());
+  if (!ctx.runtime) co_return error_reply(no_runtime());
+  auto result = co_await ctx.runtime->exec(access->project.id, std::move(*request));
+  if (!result) co_return error_reply(result.error());
+  result->stdout_text = to_utf8(result->stdout_text);
+  result->stderr_text = to_utf8(result->stderr_text);
+  co_return json_reply(200, json::serialize(exec_result_json(*result)));
+}
+
+}  // namespace
+
+void add_runtime_routes(net::Router& router, ApiContext& ctx) {
+  router.add("POST", "/api/v1/projects/{id}/start",
+             [&ctx](HttpRequest& r) { return lifecycle(ctx, r, &workspace::ProjectRuntime::start); });
+  router.add("POST", "/api/v1/projects/{id}/stop",
+             [&ctx](HttpRequest& r) { return lifecycle(ctx, r, &workspace::ProjectRuntime::stop); });
+  router.add("POST", "/api/v1/projects/{id}/exec", [&ctx](HttpRequest& r) { return exec(ctx, r); });
+}
+
+}  // namespace berth::api

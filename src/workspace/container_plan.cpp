@@ -1,0 +1,68 @@
+#include "workspace/container_plan.hpp"
+
+#include <filesystem>
+
+#include "docker/image_recipes.hpp"
+
+namespace berth::workspace {
+
+Result<RuntimeOptions> RuntimeOptions::from(const Config& config) {
+  RuntimeOptions o;
+  std::error_code ec;
+  o.data_dir = std::filesystem::absolute(config.data_dir, ec).lexically_normal().string();
+  if (ec) return make_error("bad_config", "BERTH_DATA_DIR: " + ec.message());
+  while (o.data_dir.size() > 1 && o.data_dir.back() == '/') o.data_dir.pop_back();
+  o.image = config.image;
+  o.network = config.container_network;
+  auto memory = parse_byte_size(config.container_memory);
+  if (!memory || *memory < (6 << 20))
+    return make_error("bad_config", "BERTH_CONTAINER_MEMORY: '" + config.container_memory +
+                                        "' is not a size of at least 6m (such as 512m or 2g)");
+  o.memory = *memory;
+  if (config.container_cpus <= 0) return make_error("bad_config", "BERTH_CONTAINER_CPUS must be above 0");
+  o.nano_cpus = std::int64_t(config.container_cpus * 1e9);
+  if (config.container_pids <= 0) return make_error("bad_config", "BERTH_CONTAINER_PIDS must be above 0");
+  o.pids = config.container_pids;
+  o.idle_timeout = config.idle_timeout;
+  return o;
+}
+
+std::string container_name(const std::string& project_id) { return "berth-" + project_id; }
+
+std::string mirror_dir(const RuntimeOptions& options, const std::string& project_id) {
+  return options.data_dir + "/projects/" + project_id + "/files";
+}
+
+docker::ContainerSpec container_spec_for(const RuntimeOptions& o, const std::string& project_id,
+                                         const std::string& image) {
+  docker::ContainerSpec s;
+  s.name = container_name(project_id);
+  s.image = image;
+  s.hostname = "berth";
+  // The image's command is not trusted to idle: this one waits for SIGTERM
+  // (docker-init forwards it), so a stop takes milliseconds.
+  s.entrypoint = std::vector<std::string>{};
+  s.cmd = {"sleep", "infinity"};
+  s.user = std::to_string(docker::kContainerUid) + ":" + std::to_string(docker::kContainerUid);
+  s.working_dir = "/workspace";
+  s.env = {"HOME=/home/user", "TERM=xterm-256color", "BERTH_PROJECT_ID=" + project_id};
+  s.labels = {{kManagedLabel, "true"}, {kProjectLabel, project_id}};
+  s.binds = {mirror_dir(o, project_id) + ":/workspace"};
+  s.init = true;
+  s.cap_drop = {"ALL"};
+  s.security_opt = {"no-new-privileges"};
+  s.memory = o.memory;
+  s.memory_swap = o.memory;  // equal: no swap on top
+  s.nano_cpus = o.nano_cpus;
+  s.pids_limit = o.pids;
+  s.network_mode = o.network;
+  s.stop_timeout = int(o.stop_timeout.count());
+  return s;
+}
+
+std::string image_for_template(const RuntimeOptions& o, const std::string& template_image) {
+  if (template_image.empty() || template_image == docker::kWorkspaceImage) return o.image;
+  return template_image;
+}
+
+}  // namespace berth::workspace

@@ -1,0 +1,40 @@
+#pragma once
+// What a project's container looks like (DESIGN §8): the settings from the
+// configuration turned into a docker::ContainerSpec. Pure, so the security
+// defaults are unit-tested line by line.
+#include <chrono>
+#include <string>
+
+#include "core/config.hpp"
+#include "core/result.hpp"
+#include "docker/types.hpp"
+
+namespace berth::workspace {
+
+struct RuntimeOptions {
+  std::string data_dir;  // absolute: Docker binds need absolute host paths
+  std::string image;     // BERTH_IMAGE: replaces berth-workspace:latest in templates
+  std::string network = "none";
+  std::int64_t memory = 1LL << 30;
+  std::int64_t nano_cpus = 1'000'000'000;
+  std::int64_t pids = 512;
+  std::chrono::seconds idle_timeout{600};
+  std::chrono::seconds stop_timeout{2};
+
+  static Result<RuntimeOptions> from(const Config& config);
+};
+
+inline constexpr const char* kManagedLabel = "io.berth.managed";
+inline constexpr const char* kProjectLabel = "io.berth.project";
+
+std::string container_name(const std::string& project_id);  // berth-<projectId>
+std::string mirror_dir(const RuntimeOptions& options, const std::string& project_id);
+
+docker::ContainerSpec container_spec_for(const RuntimeOptions& options, const std::string& project_id,
+                                         const std::string& image);
+
+// The image a template names, with the default development image swapped
+// for BERTH_IMAGE (how tests and small deployments pick another image).
+std::string image_for_template(const RuntimeOptions& options, const std::string& template_image);
+
+}  // namespace berth::workspace

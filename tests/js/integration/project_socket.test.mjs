@@ -1,0 +1,85 @@
+// The project connection over Socket.IO (DESIGN §5), with the official
+// socket.io-client: auth {token, projectId}, membership, project:status,
+// and being cut off when access ends.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { io } from "socket.io-client";
+import { startBerth, signup, JWT_SECRET } from "../lib/berth.mjs";
+import { signHs256 } from "../lib/jwt.mjs";
+
+let berth, alice, bob, project;
+before(async () => {
+  berth = await startBerth();
+  alice = await signup(berth.url, "alice");
+  bob = await signup(berth.url, "bob");
+  project = (await alice.api.post("/api/v1/projects", { name: "live" })).json;
+});
+after(() => berth.stop());
+
+// Connects and resolves with the socket and its first project:status, or
+// rejects with the CONNECT_ERROR.
+function connect(auth, transports = ["websocket"]) {
+  return new Promise((resolve, reject) => {
+    const socket = io(berth.url, { auth: (cb) => cb(auth), transports, reconnection: false, forceNew: true });
+    socket.once("project:status", (status) => resolve({ socket, status }));
+    socket.once("connect_error", (err) => {
+      socket.close();
+      reject(err);
+    });
+  });
+}
+
+const closed = (socket) => new Promise((resolve) => socket.once("disconnect", (reason) => resolve(reason)));
+
+for (const transports of [["websocket"], ["polling"], ["polling", "websocket"]]) {
+  test(`a member connects and gets project:status (${transports.join("→")})`, async () => {
+    const { socket, status } = await connect({ token: alice.accessToken, projectId: project.id }, transports);
+    assert.equal(status.state, "stopped");
+    assert.ok(socket.connected);
+    socket.close();
+  });
+}
+
+test("a bad or missing token is refused with code unauthorized", async () => {
+  for (const auth of [{ projectId: project.id }, { token: "garbage", projectId: project.id }, {}]) {
+    await assert.rejects(connect(auth), (err) => {
+      assert.equal(err.data?.code, "unauthorized", JSON.stringify(err.data));
+      assert.ok(err.message.length > 0);
+      return true;
+    });
+  }
+});
+
+test("a project the user may not see is refused with not_found", async () => {
+  for (const projectId of [project.id, randomUUID(), "not-a-uuid"]) {
+    await assert.rejects(connect({ token: bob.accessToken, projectId }), (err) => err.data?.code === "not_found");
+  }
+});
+
+test("removing the member disconnects their socket", async () => {
+  await alice.api.put(`/api/v1/projects/${project.id}/members/${bob.user.id}`, { role: "viewer" });
+  const { socket } = await connect({ token: bob.accessToken, projectId: project.id });
+  const gone = closed(socket);
+  assert.equal((await alice.api.del(`/api/v1/projects/${project.id}/members/${bob.user.id}`)).status, 204);
+  assert.equal(await gone, "io server disconnect"); // the client does not reconnect on its own
+  await assert.rejects(connect({ token: bob.accessToken, projectId: project.id }), (err) => err.data?.code === "not_found");
+});
+
+test("deleting the project disconnects everyone in it", async () => {
+  const doomed = (await alice.api.post("/api/v1/projects", { name: "doomed" })).json;
+  const { socket } = await connect({ token: alice.accessToken, projectId: doomed.id });
+  const gone = closed(socket);
+  assert.equal((await alice.api.del(`/api/v1/projects/${doomed.id}`)).status, 204);
+  await gone;
+});
+
+test("the socket is cut when its token expires", async () => {
+  const now = Math.floor(Date.now() / 1000);
+  // exp 2 s from now; the server tolerates no leeway for open sockets beyond exp
+  const token = signHs256({ sub: alice.user.id, role: "authenticated", aud: "authenticated", exp: now + 2 }, JWT_SECRET);
+  const { socket } = await connect({ token, projectId: project.id });
+  const started = Date.now();
+  await closed(socket);
+  assert.ok(Date.now() - started < 6000);
+});

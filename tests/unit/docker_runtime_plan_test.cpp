@@ -1,0 +1,64 @@
+// The project container's plan (DESIGN §8) and the exec payload's checks.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "api/exec_request.hpp"
+#include "workspace/container_plan.hpp"
+
+using namespace berth;
+
+TEST(ContainerPlan, FollowsTheSecurityDefaultsAndTheConfig) {
+  Config config;
+  config.data_dir = "/srv/berth/";
+  config.image = "berth-test:latest";
+  config.container_memory = "256m";
+  config.container_cpus = 1.5;
+  config.container_pids = 100;
+  auto o = workspace::RuntimeOptions::from(config);
+  ASSERT_TRUE(o) << o.error().message;
+  auto s = workspace::container_spec_for(*o, "p1", "img:1");
+  EXPECT_EQ(s.name, "berth-p1");
+  EXPECT_EQ(s.labels.at("io.berth.managed"), "true");
+  EXPECT_EQ(s.labels.at("io.berth.project"), "p1");
+  EXPECT_EQ(s.binds, std::vector<std::string>{"/srv/berth/projects/p1/files:/workspace"});
+  EXPECT_EQ(s.working_dir, "/workspace");
+  EXPECT_EQ(s.user, "1000:1000");
+  EXPECT_TRUE(s.init);
+  EXPECT_EQ(s.cap_drop, std::vector<std::string>{"ALL"});
+  EXPECT_EQ(s.security_opt, std::vector<std::string>{"no-new-privileges"});
+  EXPECT_EQ(s.memory, 256 << 20);
+  EXPECT_EQ(s.memory_swap, s.memory);
+  EXPECT_EQ(s.nano_cpus, 1'500'000'000);
+  EXPECT_EQ(s.pids_limit, 100);
+  EXPECT_EQ(s.network_mode, "none");
+  EXPECT_EQ(workspace::image_for_template(*o, "berth-workspace:latest"), "berth-test:latest");
+  EXPECT_EQ(workspace::image_for_template(*o, "python:3.12"), "python:3.12");
+}
+
+TEST(ContainerPlan, RefusesNonsenseLimits) {
+  Config config;
+  config.container_memory = "lots";
+  EXPECT_EQ(workspace::RuntimeOptions::from(config).error().code, "bad_config");
+  config.container_memory = "1g";
+  config.container_cpus = 0;
+  EXPECT_FALSE(workspace::RuntimeOptions::from(config));
+}
+
+TEST(ExecRequest, StringsRunUnderShAndArraysAsIs) {
+  auto r = api::parse_exec_request(
+      boost::json::parse(R"({"command":"echo hi","cwd":"src","env":{"A":"1"},"timeoutMs":500})").as_object());
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->argv, (std::vector<std::string>{"sh", "-c", "echo hi"}));
+  EXPECT_EQ(r->cwd, "src");
+  EXPECT_EQ(r->env, std::vector<std::string>{"A=1"});
+  EXPECT_EQ(r->timeout.count(), 500);
+  auto a = api::parse_exec_request(boost::json::parse(R"({"command":["ls","-l"]})").as_object());
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->argv, (std::vector<std::string>{"ls", "-l"}));
+  EXPECT_EQ(a->timeout.count(), api::kDefaultExecTimeoutMs);
+  for (auto bad : {R"({})", R"({"command":""})", R"({"command":[]})", R"({"command":[""]})", R"({"command":7})",
+                   R"({"command":"x","timeoutMs":-1})", R"({"command":"x","timeoutMs":99999999999})",
+                   R"({"command":"x","env":{"1A":"x"}})", R"({"command":"x","env":[]})", R"({"command":"x","cwd":5})"})
+    EXPECT_EQ(api::parse_exec_request(boost::json::parse(bad).as_object()).error().code, "bad_request") << bad;
+}
