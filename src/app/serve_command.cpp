@@ -68,6 +68,7 @@ int run_serve(Config config) {
   WorkerPool workers(std::max(4u, config.threads));
   auth::Authenticator authenticator(*secret, config.jwks,
                                     [](const std::string& url) { return net::http_get_blocking(url); }, workers);
+  authenticator.set_refresh_interval(config.jwks_refresh_interval);
   if (auto loaded = authenticator.load(); !loaded) {
     spdlog::error("{}", loaded.error().message);
     return 2;

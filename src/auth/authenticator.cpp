@@ -38,7 +38,7 @@ Status Authenticator::refresh_jwks() {
   {
     std::lock_guard lock(mu_);
     auto now = std::chrono::steady_clock::now();
-    if (last_fetch_ != std::chrono::steady_clock::time_point{} && now - last_fetch_ < std::chrono::seconds(30))
+    if (last_fetch_ != std::chrono::steady_clock::time_point{} && now - last_fetch_ < refresh_interval_)
       return make_error("unauthorized", "JWKS refreshed recently");
     last_fetch_ = now;
   }

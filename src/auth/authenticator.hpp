@@ -2,7 +2,7 @@
 // Turns a bearer token into a Principal. Holds the HS256 secret and the
 // public keys of a JWKS (a file, or a URL such as Supabase's
 // /auth/v1/.well-known/jwks.json), re-fetching the JWKS when a token names an
-// unknown `kid` (at most once per 30 s, so bad tokens cannot make us hammer
+// unknown `kid` (at most once per refresh interval, 30 s by default, so bad tokens cannot make us hammer
 // the key server). Also mints Berth's own access tokens.
 #include <chrono>
 #include <functional>
@@ -24,6 +24,8 @@ class Authenticator {
 
   // Loads a JWKS file at start-up; a URL is fetched lazily on first use.
   Status load();
+  // Fetches of the JWKS URL are at least this far apart (default 30 s).
+  void set_refresh_interval(std::chrono::seconds interval) { refresh_interval_ = interval; }
 
   boost::asio::awaitable<Result<Principal>> authenticate(std::string_view token);
   // Synchronous variant that never fetches (HS256 and cached keys only).
@@ -41,6 +43,7 @@ class Authenticator {
   mutable std::mutex mu_;
   KeySet keys_;
   std::chrono::steady_clock::time_point last_fetch_{};
+  std::chrono::seconds refresh_interval_{30};
 };
 
 std::int64_t unix_now();

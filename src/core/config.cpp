@@ -98,6 +98,11 @@ Result<Config> Config::from(const EnvMap& vars) {
   if (auto v = get(vars, {"SUPABASE_KEY", "_SUPABASE_SERVICE_ROLE_KEY", "SUPABASE_SERVICE_ROLE_KEY"})) c.supabase_key = *v;
   if (auto v = get(vars, {"BERTH_JWKS"})) c.jwks = *v;
   else if (!c.supabase_url.empty()) c.jwks = c.supabase_url + "/auth/v1/.well-known/jwks.json";
+  if (auto v = get(vars, {"BERTH_JWKS_REFRESH_INTERVAL"})) {
+    auto d = parse_duration(*v);
+    if (!d) return bad("BERTH_JWKS_REFRESH_INTERVAL", *v, "a duration such as 30 or 5m");
+    c.jwks_refresh_interval = *d;
+  }
   if (auto v = get(vars, {"BERTH_STORAGE"})) {
     if (*v != "local" && *v != "supabase") return bad("BERTH_STORAGE", *v, "local or supabase");
     c.storage = *v;

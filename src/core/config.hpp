@@ -24,6 +24,7 @@ struct Config {
   std::string database_url;  // empty: SQLite under data_dir
   std::string jwt_secret;    // empty: a dev secret is generated under data_dir
   std::string jwks;          // JWKS file path or URL for RS256/ES256 tokens
+  std::chrono::seconds jwks_refresh_interval{30};  // least time between two fetches of a JWKS URL
   std::string supabase_url;
   std::string supabase_key;
   std::string storage = "local";  // local | supabase
