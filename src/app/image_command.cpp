@@ -1,6 +1,7 @@
 #include "app/image_command.hpp"
 
 #include <dirent.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -9,7 +10,9 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <array>
 #include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -127,19 +130,80 @@ std::string find_mirror(const std::string& suite) {
   return docker::apt_mirror_for(deb822, lists, suite).value_or("");
 }
 
-// Unmounts whatever debootstrap left mounted under `root` before it is deleted.
-void unmount_under(const std::string& root) {
+std::vector<std::string> mounts_under(const std::string& root) {
   std::ifstream in("/proc/mounts");
   std::vector<std::string> points;
   for (std::string dev, point, rest; in >> dev >> point && std::getline(in, rest);)
     if (point.rfind(root + "/", 0) == 0) points.push_back(point);
+  return points;
+}
+
+// Unmounts whatever is mounted under `root` (our /proc, anything debootstrap
+// left), deepest first, before the tree is archived or deleted.
+void unmount_under(const std::string& root) {
+  auto points = mounts_under(root);
   for (auto it = points.rbegin(); it != points.rend(); ++it) run_shown("umount -l " + shell_quote(*it), "  ");
+}
+
+// A signal while the root is being built stops the build at the next step
+// instead of killing Berth, so the root is still unmounted and deleted. A
+// handler (unlike SIG_IGN) is not inherited across exec: the running command
+// gets Ctrl-C itself, as it is in our process group. SA_RESTART keeps us
+// reading its output until it exits.
+volatile std::sig_atomic_t g_interrupted = 0;
+extern "C" void on_interrupt(int) { g_interrupted = 1; }
+
+class InterruptGuard {
+ public:
+  InterruptGuard() {
+    g_interrupted = 0;
+    struct sigaction sa {};
+    sa.sa_handler = on_interrupt;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    for (std::size_t i = 0; i < kSignals.size(); ++i) ::sigaction(kSignals[i], &sa, &old_[i]);
+  }
+  ~InterruptGuard() {
+    for (std::size_t i = 0; i < kSignals.size(); ++i) ::sigaction(kSignals[i], &old_[i], nullptr);
+  }
+  InterruptGuard(const InterruptGuard&) = delete;
+  InterruptGuard& operator=(const InterruptGuard&) = delete;
+
+ private:
+  static constexpr std::array<int, 3> kSignals{SIGINT, SIGTERM, SIGHUP};
+  std::array<struct sigaction, 3> old_{};
+};
+
+// Unmounts and deletes the build directory however the build ends.
+class WorkDir {
+ public:
+  WorkDir(std::string work, std::string root) : work_(std::move(work)), root_(std::move(root)) {}
+  ~WorkDir() {
+    unmount_under(root_);
+    if (!mounts_under(root_).empty()) {  // never delete through a mount (e.g. a bound /dev)
+      std::cerr << "berth: something is still mounted under " << root_ << "; leaving " << work_ << " in place\n";
+      return;
+    }
+    std::error_code ec;
+    fs::remove_all(work_, ec);  // our own fresh directory; nothing is mounted in it any more
+  }
+  WorkDir(const WorkDir&) = delete;
+  WorkDir& operator=(const WorkDir&) = delete;
+
+ private:
+  std::string work_, root_;
+};
+
+std::string joined(const std::vector<std::string>& items, const std::string& sep) {
+  std::string out;
+  for (auto& item : items) out += (out.empty() ? "" : sep) + item;
+  return out;
 }
 
 int build_workspace_image(asio::io_context& ioc, docker::DockerClient& docker, const ImageBuildOptions& o) {
   auto t0 = Clock::now();
   if (::geteuid() != 0) {
-    std::cerr << "berth: building " << docker::kWorkspaceImage << " runs debootstrap, which needs root\n";
+    std::cerr << "berth: building " << docker::kWorkspaceImage << " runs debootstrap and chroot, which need root\n";
     return 1;
   }
   auto suite = o.suite.empty() ? os_codename() : o.suite;
@@ -154,39 +218,62 @@ int build_workspace_image(asio::io_context& ioc, docker::DockerClient& docker, c
     return 1;
   }
   std::string work = tmpl, root = work + "/rootfs", tar = work + "/rootfs.tar";
-  auto cleanup = [&] {
-    unmount_under(root);
-    std::error_code ec;
-    fs::remove_all(work, ec);  // our own fresh directory; nothing is mounted in it any more
+  InterruptGuard interrupts;
+  WorkDir work_dir(work, root);
+  auto failed = [](const std::string& what) {
+    if (g_interrupted)
+      std::cerr << "berth: interrupted; removing the partial root\n";
+    else
+      std::cerr << "berth: " << what << " failed (see above)\n";
+    return g_interrupted ? 130 : 1;
   };
-  std::string packages;
-  for (auto& p : docker::workspace_packages()) packages += (packages.empty() ? "" : ",") + p;
+  auto timed = [](Clock::time_point t) { std::cout << "  (" << ms_since(t) / 1000 << " s)" << std::endl; };
+
+  // 1. A minimal Debian root: only what apt needs. Its --include does not
+  //    resolve big dependency trees (npm's) reliably, so apt-get does the rest.
   std::cout << "building " << docker::kWorkspaceImage << ": Debian " << suite << " from " << mirror
-            << " (debootstrap takes a few minutes)" << std::endl;
-  if (run_shown("debootstrap --variant=minbase --include=" + packages + " " + shell_quote(suite) + " " +
-                    shell_quote(root) + " " + shell_quote(mirror),
-                "  [debootstrap] ") != 0) {
-    std::cerr << "berth: debootstrap failed (see above)\n";
-    cleanup();
-    return 1;
+            << " (debootstrap, then apt-get: a few minutes)" << std::endl;
+  auto t = Clock::now();
+  if (run_shown("debootstrap --variant=minbase --include=" + joined(docker::workspace_bootstrap_packages(), ",") +
+                    " " + shell_quote(suite) + " " + shell_quote(root) + " " + shell_quote(mirror),
+                "  [debootstrap] ") != 0 ||
+      g_interrupted)
+    return failed("debootstrap");
+  timed(t);
+
+  // 2. The development packages, with apt's dependency resolution, from the
+  //    sources.list debootstrap wrote (the same mirror). apt needs /proc, and
+  //    /dev when debootstrap could not make device nodes.
+  if (run_shown("mount -t proc proc " + shell_quote(root + "/proc"), "  ") != 0) return failed("mounting /proc");
+  std::error_code ec;
+  if (!fs::is_character_file(root + "/dev/null", ec) &&
+      run_shown("mount --bind /dev " + shell_quote(root + "/dev"), "  ") != 0)
+    return failed("mounting /dev");
+  std::string chroot = "chroot " + shell_quote(root) + " /usr/bin/env -i";
+  for (auto& var : docker::workspace_chroot_env()) chroot += " " + shell_quote(var);
+  for (auto& step : docker::workspace_chroot_steps(docker::workspace_packages())) {
+    t = Clock::now();
+    if (run_shown(chroot + " /bin/sh -c " + shell_quote(step.script), "  [" + step.label + "] ") != 0 ||
+        g_interrupted)
+      return failed(step.label);
+    timed(t);
   }
-  std::string setup =
-      "useradd --create-home --uid 1000 --user-group --shell /bin/bash user && "
-      "mkdir -p /workspace && chown 1000:1000 /workspace && apt-get clean && rm -rf /var/lib/apt/lists/*";
-  if (run_shown("chroot " + shell_quote(root) + " /bin/sh -c " + shell_quote(setup), "  [setup] ") != 0 ||
-      run_shown("tar --numeric-owner -C " + shell_quote(root) + " -cf " + shell_quote(tar) + " .", "  [tar] ") != 0) {
-    std::cerr << "berth: preparing the root file system failed (see above)\n";
-    cleanup();
-    return 1;
-  }
+  unmount_under(root);  // nothing of the host's /proc or /dev goes into the image
+  if (!mounts_under(root).empty()) return failed("unmounting /proc and /dev");
+
+  // 3. The image: the root as a tar, imported with the user, /workspace and PATH.
+  t = Clock::now();
+  if (run_shown("tar --numeric-owner -C " + shell_quote(root) + " -cf " + shell_quote(tar) + " .", "  [tar] ") != 0 ||
+      g_interrupted)
+    return failed("archiving the root file system");
   std::cout << "importing " << (fs::file_size(tar) >> 20) << " MiB into the Docker Engine" << std::endl;
   auto id = run(ioc, docker.import_image_file(tar, docker::kWorkspaceImage, docker::image_changes("workspace"),
                                               [](const std::string& line) { std::cout << "  " << line << std::endl; }));
-  cleanup();
   if (!id) {
     std::cerr << "berth: " << id.error().message << "\n";
     return 1;
   }
+  timed(t);
   std::cout << "built " << docker::kWorkspaceImage << " in " << ms_since(t0) / 1000 << " s" << std::endl;
   return 0;
 }

@@ -1,9 +1,10 @@
 #pragma once
 // `berth image build`: makes the images Berth's projects run in, locally,
 // with no registry (issue #4): berth-test:latest from busybox-static in a
-// second, and berth-workspace:latest from a debootstrap root (minutes; the
-// mirror comes from the machine's apt sources). images/ holds a Dockerfile
-// of the same development image for machines with a registry.
+// second, and berth-workspace:latest from a minimal debootstrap root with the
+// development packages installed by apt-get in a chroot (minutes; the mirror
+// comes from the machine's apt sources). images/ holds a Dockerfile of the
+// same development image for machines with a registry.
 #include <string>
 
 #include "core/config.hpp"

@@ -17,6 +17,9 @@ std::string random_bytes(std::size_t n);  // cryptographically secure
 std::string random_token(std::size_t bytes = 32);  // base64url of random bytes
 std::string new_uuid();  // RFC 4122 version 4, lower-case
 
+// A JSON string literal for `text` (quotes and escapes added).
+std::string json_quote(std::string_view text);
+
 bool is_uuid(std::string_view s);
 bool is_valid_utf8(std::string_view s);
 

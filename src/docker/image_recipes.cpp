@@ -111,9 +111,29 @@ std::optional<std::string> apt_mirror_for(const std::vector<std::string>& deb822
   return std::nullopt;
 }
 
+std::vector<std::string> workspace_bootstrap_packages() { return {"ca-certificates"}; }
+
 std::vector<std::string> workspace_packages() {
   return {"bash",    "coreutils",    "procps", "less", "ca-certificates", "curl", "git",
           "python3", "python3-venv", "nodejs", "npm",  "build-essential"};
+}
+
+std::vector<ChrootStep> workspace_chroot_steps(const std::vector<std::string>& packages) {
+  std::string list;
+  for (auto& p : packages) list += " " + p;
+  return {
+      {"apt-get update", "apt-get update"},
+      {"apt-get install", "apt-get install -y --no-install-recommends -o Dpkg::Use-Pty=0" + list},
+      {"setup", "useradd --create-home --uid " + std::to_string(kContainerUid) +
+                    " --user-group --shell /bin/bash user && mkdir -p /workspace && chown " +
+                    std::to_string(kContainerUid) + ":" + std::to_string(kContainerUid) + " /workspace"},
+      {"clean", "apt-get clean && rm -rf /var/lib/apt/lists/*"},
+  };
+}
+
+std::vector<std::string> workspace_chroot_env() {
+  return {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root",
+          "DEBIAN_FRONTEND=noninteractive", "LC_ALL=C.UTF-8"};
 }
 
 }  // namespace berth::docker

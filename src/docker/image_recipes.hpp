@@ -1,8 +1,9 @@
 #pragma once
 // How Berth makes its images without a registry (issue #4): a tiny test
 // image from busybox-static, imported from a tar built in memory, and the
-// development image from a debootstrap root whose mirror comes from the
-// machine's own apt sources (never a host name written into Berth).
+// development image from a minimal debootstrap root whose mirror comes from
+// the machine's own apt sources (never a host name written into Berth), with
+// the development packages then installed by apt-get inside that root.
 // The recipes are data and pure functions; app/image_command.cpp runs them.
 #include <optional>
 #include <string>
@@ -31,7 +32,27 @@ Result<std::string> busybox_rootfs_tar(const std::string& busybox_binary, const 
 std::optional<std::string> apt_mirror_for(const std::vector<std::string>& deb822_texts,
                                           const std::vector<std::string>& list_texts, const std::string& suite);
 
-// Packages of the development image (besides debootstrap's minbase).
+// What debootstrap adds to its minbase root: only what apt needs (its
+// --include does not resolve big dependency trees such as npm's reliably).
+std::vector<std::string> workspace_bootstrap_packages();
+
+// Packages of the development image, installed with apt-get in the root.
 std::vector<std::string> workspace_packages();
+
+// One shell script run in the chroot, shown under its label.
+struct ChrootStep {
+  std::string label;
+  std::string script;
+};
+
+// What runs in the debootstrap root, in order: apt-get update and install of
+// `packages` (the apt sources are the ones debootstrap wrote, so the same
+// mirror), the user `user` (uid 1000) and /workspace, then apt-get clean and
+// no package lists, to keep the image small.
+std::vector<ChrootStep> workspace_chroot_steps(const std::vector<std::string>& packages);
+
+// The environment the chroot steps run with (`env -i` then these): no
+// questions from debconf, a locale the bare root has.
+std::vector<std::string> workspace_chroot_env();
 
 }  // namespace berth::docker

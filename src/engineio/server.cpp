@@ -147,21 +147,8 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
     co_return error_reply(ErrorCode::bad_request);
   }
 
-  bool origin_allowed(std::string_view origin) const {
-    const auto& list = options->cors_origin;
-    if (list == "*") return true;
-    std::size_t i = 0;
-    while (i <= list.size()) {
-      auto comma = list.find(',', i);
-      if (comma == std::string::npos) comma = list.size();
-      std::string_view item(list.data() + i, comma - i);
-      while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-      while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-      if (!item.empty() && item == origin) return true;
-      i = comma + 1;
-    }
-    return false;
-  }
+  bool origin_allowed(std::string_view origin) const { return net::cors_origin_allowed(options->cors_origin, origin); }
+
 
   static asio::awaitable<net::HttpResponse> handle(std::shared_ptr<State> self, net::HttpRequest& req) {
     const auto& cors = self->options->cors_origin;

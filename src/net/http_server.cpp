@@ -63,20 +63,6 @@ class Upgrade final : public WebSocketUpgrade {
   http::request<http::string_body>& req_;
 };
 
-bool origin_allowed(const std::string& config, std::string_view origin) {
-  if (config == "*") return true;
-  std::size_t i = 0;
-  while (i <= config.size()) {
-    auto comma = config.find(',', i);
-    if (comma == std::string::npos) comma = config.size();
-    std::string_view item(config.data() + i, comma - i);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    if (item == origin) return true;
-    i = comma + 1;
-  }
-  return false;
-}
 
 }  // namespace
 
@@ -237,7 +223,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
     auto started = std::chrono::steady_clock::now();
     metrics.request_started();
     std::string origin(req.header("Origin"));
-    bool cors = !options.cors_origin.empty() && !origin.empty() && origin_allowed(options.cors_origin, origin);
+    bool cors = !options.cors_origin.empty() && !origin.empty() && cors_origin_allowed(options.cors_origin, origin);
     HttpResponse res;
     if (req.method == "OPTIONS" && cors) {
       res.status = 204;

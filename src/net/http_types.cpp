@@ -1,5 +1,7 @@
 #include "net/http_types.hpp"
 
+#include "core/encoding.hpp"
+
 #include <algorithm>
 #include <cctype>
 
@@ -11,44 +13,31 @@ bool CaseInsensitiveLess::operator()(const std::string& a, const std::string& b)
   });
 }
 
+bool cors_origin_allowed(std::string_view list, std::string_view origin) {
+  if (list == "*") return true;
+  std::size_t i = 0;
+  while (i <= list.size()) {
+    auto comma = list.find(',', i);
+    if (comma == std::string_view::npos) comma = list.size();
+    std::string_view item = list.substr(i, comma - i);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (!item.empty() && item == origin) return true;
+    i = comma + 1;
+  }
+  return false;
+}
+
 std::string_view HttpRequest::header(const std::string& name) const {
   auto it = headers.find(name);
   return it == headers.end() ? std::string_view{} : std::string_view{it->second};
 }
 
-namespace {
-void append_json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          static constexpr char hex[] = "0123456789abcdef";
-          out += "\\u00";
-          out += hex[c >> 4];
-          out += hex[c & 15];
-        } else {
-          out += char(c);
-        }
-    }
-  }
-  out += '"';
-}
-}  // namespace
 
 HttpResponse error_response(int status, std::string_view code, std::string_view message) {
   HttpResponse r;
   r.status = status;
-  r.body = "{\"error\":{\"code\":";
-  append_json_string(r.body, code);
-  r.body += ",\"message\":";
-  append_json_string(r.body, message);
-  r.body += "}}";
+  r.body = "{\"error\":{\"code\":" + json_quote(code) + ",\"message\":" + json_quote(message) + "}}";
   return r;
 }
 

@@ -47,6 +47,9 @@ struct HttpResponse {
 // The JSON error shape of DESIGN §5: {"error":{"code":"...","message":"..."}}.
 HttpResponse error_response(int status, std::string_view code, std::string_view message);
 
+// Whether `origin` is in a CORS setting: "*" or a comma-separated origin list.
+bool cors_origin_allowed(std::string_view list, std::string_view origin);
+
 // Percent-decoding for paths and query strings; nullopt-like empty pair on bad input.
 bool percent_decode(std::string_view in, std::string& out, bool plus_is_space);
 std::map<std::string, std::string> parse_query(std::string_view query);

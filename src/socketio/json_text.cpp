@@ -284,32 +284,5 @@ std::optional<std::string> json_unquote(std::string_view lit) {
   return out;
 }
 
-std::string json_quote(std::string_view text) {
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(text.size() + 2);
-  out += '"';
-  for (char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        if ((unsigned char)c < 0x20) {
-          out += "\\u00";
-          out += hex[(unsigned char)c >> 4];
-          out += hex[(unsigned char)c & 15];
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-  return out;
-}
 
 }  // namespace berth::socketio

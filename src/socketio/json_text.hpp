@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "core/encoding.hpp"
 
 namespace berth::socketio {
 
@@ -44,6 +45,6 @@ bool is_json(std::string_view text);
 // A JSON string literal (with its quotes) to UTF-8; nullopt if it is not one.
 std::optional<std::string> json_unquote(std::string_view literal);
 // UTF-8 text to a JSON string literal.
-std::string json_quote(std::string_view text);
+using berth::json_quote;  // core/encoding.hpp
 
 }  // namespace berth::socketio

@@ -1,10 +1,31 @@
 #include "workspace/container_plan.hpp"
 
 #include <filesystem>
+#include <fstream>
 
+#include "core/encoding.hpp"
 #include "docker/image_recipes.hpp"
 
 namespace berth::workspace {
+
+namespace {
+// Reads <data_dir>/instance-id, creating it (a random UUID) the first time.
+Result<std::string> read_or_create_instance_id(const std::string& data_dir) {
+  auto path = std::filesystem::path(data_dir) / "instance-id";
+  if (std::ifstream in(path); in) {
+    std::string id;
+    std::getline(in, id);
+    if (is_uuid(id)) return id;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  std::string id = new_uuid();
+  std::ofstream out(path, std::ios::trunc);
+  out << id << "\n";
+  if (!out) return make_error("bad_config", "BERTH_DATA_DIR: cannot write " + path.string());
+  return id;
+}
+}  // namespace
 
 Result<RuntimeOptions> RuntimeOptions::from(const Config& config) {
   RuntimeOptions o;
@@ -24,6 +45,9 @@ Result<RuntimeOptions> RuntimeOptions::from(const Config& config) {
   if (config.container_pids <= 0) return make_error("bad_config", "BERTH_CONTAINER_PIDS must be above 0");
   o.pids = config.container_pids;
   o.idle_timeout = config.idle_timeout;
+  auto id = read_or_create_instance_id(o.data_dir);
+  if (!id) return id.error();
+  o.instance_id = *id;
   return o;
 }
 
@@ -46,7 +70,7 @@ docker::ContainerSpec container_spec_for(const RuntimeOptions& o, const std::str
   s.user = std::to_string(docker::kContainerUid) + ":" + std::to_string(docker::kContainerUid);
   s.working_dir = "/workspace";
   s.env = {"HOME=/home/user", "TERM=xterm-256color", "BERTH_PROJECT_ID=" + project_id};
-  s.labels = {{kManagedLabel, "true"}, {kProjectLabel, project_id}};
+  s.labels = {{kManagedLabel, "true"}, {kProjectLabel, project_id}, {kInstanceLabel, o.instance_id}};
   s.binds = {mirror_dir(o, project_id) + ":/workspace"};
   s.init = true;
   s.cap_drop = {"ALL"};

@@ -20,12 +20,17 @@ struct RuntimeOptions {
   std::int64_t pids = 512;
   std::chrono::seconds idle_timeout{600};
   std::chrono::seconds stop_timeout{2};
+  // Which Berth owns a container: several Berths (nodes, test servers) may
+  // share one Docker engine, and each adopts or removes only its own. Kept
+  // in <data_dir>/instance-id, so it survives restarts.
+  std::string instance_id;
 
   static Result<RuntimeOptions> from(const Config& config);
 };
 
 inline constexpr const char* kManagedLabel = "io.berth.managed";
 inline constexpr const char* kProjectLabel = "io.berth.project";
+inline constexpr const char* kInstanceLabel = "io.berth.instance";
 
 std::string container_name(const std::string& project_id);  // berth-<projectId>
 std::string mirror_dir(const RuntimeOptions& options, const std::string& project_id);

@@ -253,7 +253,9 @@ asio::awaitable<Result<docker::CommandResult>> ProjectRuntime::exec(const std::s
 
 asio::awaitable<Status> ProjectRuntime::adopt() {
   // (A braced list in a co_await's arguments trips GCC 12: name it first.)
-  std::vector<std::string> managed{std::string(kManagedLabel) + "=true"};
+  // Only this Berth's containers: others sharing the engine keep theirs.
+  std::vector<std::string> managed{std::string(kManagedLabel) + "=true",
+                                   std::string(kInstanceLabel) + "=" + options_.instance_id};
   auto list = co_await docker_.list_containers(managed);
   if (!list) co_return list.error();
   for (auto& c : *list) {

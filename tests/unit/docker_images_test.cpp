@@ -2,6 +2,7 @@
 // busybox root file system, and the Debian mirror taken from apt sources.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -70,4 +71,23 @@ TEST(ImageRecipes, FindsTheMirrorInDeb822AndOneLineSources) {
       "deb-src http://src.example/debian bookworm main\n"
       "deb [arch=amd64 signed-by=/k.gpg] https://list.example/debian bookworm main\n";
   EXPECT_EQ(apt_mirror_for({}, {list}, "bookworm").value_or(""), "https://list.example/debian");
+}
+
+TEST(ImageRecipes, DebootstrapsOnlyWhatAptNeedsAndAptInstallsTheRest) {
+  auto boot = workspace_bootstrap_packages();
+  EXPECT_EQ(boot, std::vector<std::string>{"ca-certificates"});  // npm's tree is apt-get's job
+  auto steps = workspace_chroot_steps(workspace_packages());
+  ASSERT_EQ(steps.size(), 4u);
+  EXPECT_EQ(steps[0].script, "apt-get update");
+  auto& install = steps[1].script;
+  EXPECT_EQ(install.rfind("apt-get install -y --no-install-recommends", 0), 0u) << install;
+  for (auto& p : workspace_packages()) EXPECT_NE(install.find(" " + p), std::string::npos) << p;
+  EXPECT_NE(steps[2].script.find("useradd --create-home --uid 1000"), std::string::npos) << steps[2].script;
+  EXPECT_NE(steps[2].script.find("chown 1000:1000 /workspace"), std::string::npos) << steps[2].script;
+  EXPECT_EQ(steps.back().script, "apt-get clean && rm -rf /var/lib/apt/lists/*");
+  auto env = workspace_chroot_env();
+  EXPECT_NE(std::find(env.begin(), env.end(), "DEBIAN_FRONTEND=noninteractive"), env.end());
+  auto changes = image_changes("workspace");
+  EXPECT_NE(std::find(changes.begin(), changes.end(), "WORKDIR /workspace"), changes.end());
+  EXPECT_NE(std::find(changes.begin(), changes.end(), "LABEL io.berth.image=workspace"), changes.end());
 }

@@ -1,16 +1,21 @@
 // The project container's plan (DESIGN §8) and the exec payload's checks.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include <boost/json.hpp>
 
 #include "api/exec_request.hpp"
+#include "core/encoding.hpp"
 #include "workspace/container_plan.hpp"
 
 using namespace berth;
 
 TEST(ContainerPlan, FollowsTheSecurityDefaultsAndTheConfig) {
   Config config;
-  config.data_dir = "/srv/berth/";
+  // A data dir of the test's own: RuntimeOptions keeps the instance id there.
+  auto dir = std::filesystem::temp_directory_path() / ("berth-plan-" + random_token(6));
+  config.data_dir = dir.string() + "/";
   config.image = "berth-test:latest";
   config.container_memory = "256m";
   config.container_cpus = 1.5;
@@ -21,7 +26,12 @@ TEST(ContainerPlan, FollowsTheSecurityDefaultsAndTheConfig) {
   EXPECT_EQ(s.name, "berth-p1");
   EXPECT_EQ(s.labels.at("io.berth.managed"), "true");
   EXPECT_EQ(s.labels.at("io.berth.project"), "p1");
-  EXPECT_EQ(s.binds, std::vector<std::string>{"/srv/berth/projects/p1/files:/workspace"});
+  EXPECT_EQ(s.labels.at("io.berth.instance"), o->instance_id);
+  EXPECT_EQ(o->instance_id.size(), 36u);
+  EXPECT_EQ(s.binds, std::vector<std::string>{dir.string() + "/projects/p1/files:/workspace"});
+  // The id is kept: a restart owns the same containers.
+  EXPECT_EQ(workspace::RuntimeOptions::from(config)->instance_id, o->instance_id);
+  std::filesystem::remove_all(dir);
   EXPECT_EQ(s.working_dir, "/workspace");
   EXPECT_EQ(s.user, "1000:1000");
   EXPECT_TRUE(s.init);

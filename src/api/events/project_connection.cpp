@@ -5,7 +5,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json.hpp>
 
+#include "api/exec_request.hpp"
 #include "core/encoding.hpp"
+#include "workspace/project_runtime.hpp"
 #include "core/log.hpp"
 
 namespace berth::api {
@@ -65,7 +67,15 @@ void ProjectConnections::bind() {
           auto found = ctx_.db.projects().find_for_user(project_id, who->user_id);
           if (!found) co_return next(refusal(found.error()));
           if (!found->has_value()) co_return next(refusal(not_found));
-          hs.data = ProjectSession{*who, project_id, (*found)->second};
+          ProjectSession session{*who, project_id, (*found)->second};
+          if (ctx_.runtime) {
+            auto status = ctx_.runtime->status(project_id);
+            session.state = std::string(workspace::to_string(status.state));
+            session.message = status.message;
+          } else {
+            session.state = (*found)->first.status;
+          }
+          hs.data = std::move(session);
           next();
         },
         asio::detached);
@@ -75,9 +85,11 @@ void ProjectConnections::bind() {
     auto* session = s->data<ProjectSession>();
     if (!session) return s->disconnect(true);
     s->join(project_room(session->project_id));
-    auto project = ctx_.db.projects().find(session->project_id);  // cheap indexed read
-    std::string state = project && project->has_value() ? (*project)->status : "stopped";
-    s->emit("project:status", socketio::Json{status_json(state, {})});
+    s->emit("project:status", socketio::Json{status_json(session->state, session->message)});
+    if (ctx_.runtime) ctx_.runtime->client_attached(session->project_id);
+    s->on("exec:run", [this](socketio::SocketPtr s, socketio::Args args, socketio::Ack ack) {
+      on_exec_run(s, args, std::move(ack));
+    });
 
     // Cut the socket when its token expires: a reconnect brings a fresh one.
     auto timer = std::make_shared<asio::steady_timer>(s->executor());
@@ -92,8 +104,48 @@ void ProjectConnections::bind() {
         sock->disconnect(true);
       }
     });
-    s->on_disconnect([timer](socketio::SocketPtr, socketio::DisconnectReason) { timer->cancel(); });
+    s->on_disconnect([this, timer, project_id = session->project_id](socketio::SocketPtr, socketio::DisconnectReason) {
+      timer->cancel();
+      if (ctx_.runtime) ctx_.runtime->client_detached(project_id);
+    });
   });
+  if (ctx_.runtime) {
+    ctx_.runtime->subscribe([this](const std::string& project_id, const workspace::ProjectStatus& status) {
+      publish_status(project_id, std::string(workspace::to_string(status.state)), status.message);
+    });
+  }
+}
+
+namespace {
+std::string failure(const Error& e) {
+  return json::serialize(json::object{{"ok", false}, {"error", {{"code", e.code}, {"message", e.message}}}});
+}
+}  // namespace
+
+// exec:run {command, cwd?, env?, timeoutMs?} → {ok, exitCode, stdout, stderr, truncated, timedOut}
+void ProjectConnections::on_exec_run(const socketio::SocketPtr& s, const socketio::Args& args, socketio::Ack ack) {
+  auto* session = s->data<ProjectSession>();
+  if (!session) return;
+  if (session->role == db::Role::viewer)
+    return ack(socketio::Json{failure(make_error("forbidden", "viewers cannot run commands; ask an owner for editor"))});
+  if (!ctx_.runtime)
+    return ack(socketio::Json{failure(make_error("runtime_unavailable", "this Berth runs without a container runtime"))});
+  json::error_code ec;
+  auto body = args.size() > 0 && !args.is_binary(0) ? json::parse(args.json(0), ec) : json::value{};
+  if (ec || !body.is_object())
+    return ack(socketio::Json{failure(make_error("bad_request", "exec:run takes {command, cwd?, env?, timeoutMs?}"))});
+  auto request = parse_exec_request(body.as_object());
+  if (!request) return ack(socketio::Json{failure(request.error())});
+  asio::co_spawn(
+      s->executor(),
+      [this, project_id = session->project_id, request = std::move(*request), ack]() mutable -> asio::awaitable<void> {
+        auto result = co_await ctx_.runtime->exec(project_id, std::move(request));
+        if (!result) co_return ack(socketio::Json{failure(result.error())});
+        auto out = exec_result_json(*result);
+        out["ok"] = true;
+        ack(socketio::Json{json::serialize(out)});
+      },
+      asio::detached);
 }
 
 void ProjectConnections::disconnect_where(const std::string& project_id, const std::string& user_id) {

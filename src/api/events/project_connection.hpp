@@ -2,7 +2,8 @@
 // The Socket.IO side of one open project (DESIGN §5): a client connects to
 // the main namespace with auth {token, projectId}; the middleware verifies
 // the token and the membership, the socket joins the room `project:<id>` and
-// receives the current `project:status`. It is disconnected when its token
+// receives the current `project:status`; `exec:run` runs a command in the
+// project's container (editors and owners). It is disconnected when its token
 // expires, when its membership is removed, or when the project is deleted.
 #include <memory>
 #include <string>
@@ -17,6 +18,8 @@ struct ProjectSession {
   auth::Principal who;
   std::string project_id;
   db::Role role = db::Role::viewer;
+  std::string state = "stopped";  // project:status at connect, read off the I/O threads
+  std::string message;
 };
 
 inline std::string project_room(const std::string& project_id) { return "project:" + project_id; }
@@ -32,11 +35,13 @@ class ProjectConnections final : public AccessRevocations {
   void member_removed(const std::string& project_id, const std::string& user_id) override;
   void project_deleted(const std::string& project_id) override;
 
-  // Sends project:status to every client of the project.
+  // Sends project:status to every client of the project (also bound to the
+  // runtime's state changes by bind()).
   void publish_status(const std::string& project_id, const std::string& state, const std::string& message = {});
 
  private:
   void disconnect_where(const std::string& project_id, const std::string& user_id);
+  void on_exec_run(const socketio::SocketPtr& s, const socketio::Args& args, socketio::Ack ack);
   socketio::Server& io_;
   ApiContext& ctx_;
 };

@@ -1,0 +1,64 @@
+// The runtime over Socket.IO: project:status follows start and stop for
+// every client of the project, and exec:run runs commands for editors.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { io } from "socket.io-client";
+import { startRuntimeBerth, userWithProject, removeContainers } from "./helpers.mjs";
+import { signup } from "../lib/berth.mjs";
+
+let berth, owner, id;
+before(async () => {
+  berth = await startRuntimeBerth();
+  owner = await userWithProject(berth);
+  id = owner.id;
+});
+after(async () => {
+  await berth?.stop();
+  removeContainers([id]);
+});
+
+function connect(token) {
+  return new Promise((resolve, reject) => {
+    const socket = io(berth.url, { auth: (cb) => cb({ token, projectId: id }), transports: ["websocket"], reconnection: false, forceNew: true });
+    const states = [];
+    socket.on("project:status", (s) => states.push(s));
+    socket.once("project:status", () => resolve({ socket, states }));
+    socket.once("connect_error", reject);
+  });
+}
+
+const until = async (f) => {
+  for (let i = 0; i < 200 && !f(); i++) await new Promise((r) => setTimeout(r, 25));
+  assert.ok(f());
+};
+
+test("project:status follows a REST start and stop", async () => {
+  const { socket, states } = await connect(owner.user.accessToken);
+  assert.equal(states[0].state, "stopped");
+  assert.equal((await owner.api.post(`/api/v1/projects/${id}/start`)).json.state, "ready");
+  await until(() => states.some((s) => s.state === "ready"));
+  assert.deepEqual(states.map((s) => s.state).slice(0, 3), ["stopped", "starting", "ready"]);
+  await owner.api.post(`/api/v1/projects/${id}/stop`);
+  await until(() => states.at(-1).state === "stopped");
+  socket.close();
+});
+
+test("exec:run answers with exit code and output; bad input and viewers get error codes", async () => {
+  const { socket } = await connect(owner.user.accessToken);
+  const r = await socket.timeout(30000).emitWithAck("exec:run", { command: "echo from-socket; exit 4" });
+  assert.deepEqual(r, { ok: true, exitCode: 4, stdout: "from-socket\n", stderr: "", truncated: false, timedOut: false });
+  const bad = await socket.timeout(5000).emitWithAck("exec:run", { command: 42 });
+  assert.equal(bad.ok, false);
+  assert.equal(bad.error.code, "bad_request");
+  const none = await socket.timeout(5000).emitWithAck("exec:run", "ls");
+  assert.equal(none.error.code, "bad_request");
+  socket.close();
+
+  const viewer = await signup(berth.url, "viewer");
+  await owner.api.put(`/api/v1/projects/${id}/members/${viewer.user.id}`, { role: "viewer" });
+  const { socket: vs } = await connect(viewer.accessToken);
+  const refused = await vs.timeout(5000).emitWithAck("exec:run", { command: "id" });
+  assert.equal(refused.ok, false);
+  assert.equal(refused.error.code, "forbidden");
+  vs.close();
+});
