@@ -1,5 +1,6 @@
 #include "docker/tar_writer.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 
@@ -28,7 +29,7 @@ Status TarWriter::header(std::string_view path, char type, std::uint64_t size, i
     prefix = path.substr(0, cut);
     name = path.substr(cut + 1);
   }
-  std::memcpy(h, name.data(), name.size());
+  std::copy(name.begin(), name.end(), h);  // (memcpy from an empty view's null data() is UB)
   octal(h + 100, 8, std::uint64_t(mode & 07777));
   octal(h + 108, 8, std::uint64_t(owner.uid));
   octal(h + 116, 8, std::uint64_t(owner.gid));
@@ -36,10 +37,10 @@ Status TarWriter::header(std::string_view path, char type, std::uint64_t size, i
   octal(h + 136, 12, 0);  // mtime: fixed, so the same input gives the same bytes
   std::memset(h + 148, ' ', 8);
   h[156] = type;
-  std::memcpy(h + 157, link.data(), link.size());
+  std::copy(link.begin(), link.end(), h + 157);
   std::memcpy(h + 257, "ustar", 6);
   std::memcpy(h + 263, "00", 2);
-  std::memcpy(h + 345, prefix.data(), prefix.size());
+  std::copy(prefix.begin(), prefix.end(), h + 345);
   unsigned sum = 0;
   for (unsigned char c : h) sum += c;
   std::snprintf(h + 148, 8, "%06o", sum);
