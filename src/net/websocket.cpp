@@ -12,7 +12,6 @@
 #include <boost/asio/write.hpp>
 #include <cstring>
 
-#include "core/encoding.hpp"
 #include "net/websocket_impl.hpp"
 
 namespace berth::net {
@@ -22,40 +21,14 @@ using error_code = boost::system::error_code;
 
 namespace {
 
-enum Opcode : unsigned char { op_cont = 0, op_text = 1, op_binary = 2, op_close = 8, op_ping = 9, op_pong = 10 };
+namespace close_code = websocket_close;
+using Kind = WebSocketFrame::Kind;
 
-// Close codes (RFC 6455 §7.4.1).
-constexpr std::uint16_t kNormal = 1000, kProtocolError = 1002, kInvalidData = 1007, kTooBig = 1009;
-
-std::size_t write_header(unsigned char* out, unsigned char opcode, std::size_t len) {
-  out[0] = 0x80 | opcode;  // FIN: this server never fragments
-  if (len < 126) {
-    out[1] = static_cast<unsigned char>(len);
-    return 2;
-  }
-  if (len <= 0xFFFF) {
-    out[1] = 126;
-    out[2] = static_cast<unsigned char>(len >> 8);
-    out[3] = static_cast<unsigned char>(len);
-    return 4;
-  }
-  out[1] = 127;
-  for (int i = 0; i < 8; ++i) out[2 + i] = static_cast<unsigned char>(std::uint64_t(len) >> (56 - 8 * i));
-  return 10;
-}
-
-void append_control(std::string& out, unsigned char opcode, std::string_view payload) {
+void append_control(std::string& out, WebSocketOpcode opcode, std::string_view payload) {
   unsigned char h[10];
-  auto n = write_header(h, opcode, payload.size());
+  auto n = write_websocket_frame_header(h, opcode, payload.size());
   out.append(reinterpret_cast<const char*>(h), n);
   out.append(payload);
-}
-
-void unmask_append(std::string& out, std::string_view payload, const unsigned char* key) {
-  std::size_t old = out.size();
-  out.resize(old + payload.size());
-  char* dst = out.data() + old;
-  for (std::size_t i = 0; i < payload.size(); ++i) dst[i] = char(payload[i] ^ char(key[i & 3]));
 }
 
 // Runs `f` with the completion bound to the handler executor when there is
@@ -92,8 +65,7 @@ void WebSocket::Impl::shutdown_socket() {
 
 bool WebSocket::Impl::deliver() {
   auto r = std::move(reader);
-  WebSocketMessage m{std::move(message), message_binary};
-  message = std::string();
+  WebSocketMessage m{decoder.take_message(), decoder.message_binary()};
   in_delivery = true;
   r->on_read(std::move(m));
   in_delivery = false;
@@ -106,7 +78,7 @@ void WebSocket::Impl::send_close(std::uint16_t code) {
   if (close_sent || closed) return;
   close_sent = true;
   char payload[2] = {char(code >> 8), char(code & 0xFF)};
-  append_control(control, op_close, std::string_view(payload, 2));
+  append_control(control, WebSocketOpcode::close, std::string_view(payload, 2));
   pump();
 }
 
@@ -149,7 +121,8 @@ void WebSocket::Impl::pump() {
   if (!wr_pending) return;
   wr_pending = false;
   wr_busy = true;
-  auto n = write_header(wr_header, wr_binary ? op_binary : op_text, wr_data.size());
+  auto n = write_websocket_frame_header(wr_header, wr_binary ? WebSocketOpcode::binary : WebSocketOpcode::text,
+                                        wr_data.size());
   std::array<asio::const_buffer, 2> buffers{asio::buffer(wr_header, n), asio::buffer(wr_data.data(), wr_data.size())};
   with_executor(
       *this, [&](auto h) { asio::async_write(socket, buffers, std::move(h)); },
@@ -165,88 +138,32 @@ void WebSocket::Impl::continue_read() {
   // Parses what is buffered, one frame per step; a frame that is not all
   // here yet waits for the next read.
   auto step = [this](std::string_view& v) -> Step {
-    if (v.size() < 2) return Step::need_more;
-    auto b0 = static_cast<unsigned char>(v[0]), b1 = static_cast<unsigned char>(v[1]);
-    bool fin = b0 & 0x80;
-    unsigned char op = b0 & 0x0F;
-    std::size_t len = b1 & 0x7F;
-    std::size_t header = 2 + (len == 126 ? 2 : len == 127 ? 8 : 0) + 4;
-    auto protocol_error = [this] {
-      send_close(kProtocolError);
-      fail_reader(make_error("closed", "WebSocket protocol error"));
-      return Step::failed;
-    };
-    if ((b0 & 0x70) || !(b1 & 0x80)) return protocol_error();  // no extensions; clients must mask
-    if (v.size() < header) {
-      in_needed = header;
-      return Step::need_more;
-    }
-    if (len == 126) {
-      len = std::size_t(static_cast<unsigned char>(v[2])) << 8 | static_cast<unsigned char>(v[3]);
-    } else if (len == 127) {
-      std::uint64_t l = 0;
-      for (int i = 0; i < 8; ++i) l = l << 8 | static_cast<unsigned char>(v[2 + i]);
-      if (l >> 63) return protocol_error();
-      len = l > max_message ? max_message + 1 : std::size_t(l);
-    }
-    bool control_frame = op & 0x8;
-    if (control_frame) {
-      if (!fin || len > 125 || (op != op_close && op != op_ping && op != op_pong)) return protocol_error();
-    } else {
-      if (op > op_binary || (op == op_cont) != in_message) return protocol_error();
-      if ((in_message ? message.size() : 0) + len > max_message) {
-        send_close(kTooBig);
-        fail_reader(make_error("too_large", "message too large"));
-        return Step::failed;
-      }
-    }
-    if (v.size() < header + len) {
-      in_needed = header + len;
-      return Step::need_more;
-    }
-    in_needed = 0;
-    const auto* key = reinterpret_cast<const unsigned char*>(v.data() + header - 4);
-    std::string_view payload = v.substr(header, len);
-    v.remove_prefix(header + len);
-    if (!control_frame) {
-      if (op != op_cont) {
-        in_message = true;
-        message_binary = op == op_binary;
-        message.clear();
-      }
-      unmask_append(message, payload, key);
-      if (!fin) return Step::control;  // a fragment: keep going
-      in_message = false;
-      if (!message_binary && !is_valid_utf8(message)) {
-        send_close(kInvalidData);
-        fail_reader(make_error("closed", "a text message is not UTF-8"));
-        return Step::failed;
-      }
-      return Step::message;
-    }
-    std::string body;
-    unmask_append(body, payload, key);
-    if (op == op_ping) {
-      if (!close_sent) {
-        append_control(control, op_pong, body);
-        pump();
-      }
-    } else if (op == op_close) {
-      if (body.size() == 1) return protocol_error();
-      std::uint16_t code = kNormal;
-      if (body.size() >= 2) code = std::uint16_t(static_cast<unsigned char>(body[0]) << 8 | static_cast<unsigned char>(body[1]));
-      bool valid = (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1011) || (code >= 3000 && code <= 4999);
-      if (!valid || !is_valid_utf8(std::string_view(body).substr(std::min<std::size_t>(2, body.size()))))
-        return protocol_error();
-      if (close_sent) {  // the answer to our close: done
+    WebSocketFrame f = decoder.next(v, max_message);
+    switch (f.kind) {
+      case Kind::need_more:
+        return Step::need_more;
+      case Kind::message:
+        return Step::message;
+      case Kind::fragment:
+      case Kind::pong:
+        return Step::control;
+      case Kind::ping:
+        if (!close_sent) {
+          append_control(control, WebSocketOpcode::pong, f.payload());
+          pump();
+        }
+        return Step::control;
+      case Kind::close:
+        // Echoes the peer's code; does nothing when this is the answer to our close.
+        send_close(f.code == close_code::no_status ? close_code::normal : f.code);
         fail_reader(make_error("closed", "the peer closed the WebSocket"));
-      } else {
-        send_close(body.size() >= 2 ? code : kNormal);
-        fail_reader(make_error("closed", "the peer closed the WebSocket"));
-      }
-      return Step::failed;
+        return Step::failed;
+      case Kind::error:
+        break;
     }
-    return Step::control;  // pong: nothing to do
+    send_close(f.code);
+    fail_reader(make_error(f.code == close_code::too_big ? "too_large" : "closed", f.what));
+    return Step::failed;
   };
 
   if (in_delivery) {  // start_read() from inside on_read: the loop below picks it up
@@ -304,7 +221,8 @@ void WebSocket::Impl::continue_read() {
     in.erase(0, in_pos);
     in_pos = 0;
   }
-  std::size_t want = in_needed > in.size() ? in_needed - in.size() : 0;
+  std::size_t needed = decoder.needed();
+  std::size_t want = needed > in.size() ? needed - in.size() : 0;
   want = std::clamp<std::size_t>(want, 512, 64 * 1024);
   std::size_t old = in.size();
   in.resize(old + want);
@@ -400,7 +318,7 @@ asio::awaitable<Status> WebSocket::write(std::string_view data, bool binary) {
 
 asio::awaitable<void> WebSocket::close() {
   if (impl_->closed) co_return;
-  impl_->send_close(kNormal);
+  impl_->send_close(close_code::normal);
   if (!impl_->reader) start_read(std::make_shared<Drain>(impl_));
   auto ex = impl_->handler_executor ? *impl_->handler_executor : asio::any_io_executor(impl_->socket.get_executor());
   auto timer = std::make_shared<asio::steady_timer>(ex, std::chrono::seconds(30));

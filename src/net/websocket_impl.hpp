@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "net/websocket.hpp"
+#include "net/websocket_frame.hpp"
 
 namespace berth::net {
 
@@ -30,15 +31,10 @@ struct WebSocket::Impl : std::enable_shared_from_this<WebSocket::Impl> {
   // Reading: one pending read, for `reader`.
   std::shared_ptr<WebSocketHandler> reader;
   static constexpr std::size_t kSmall = 256;
-  char small[kSmall];         // an idle connection's pending read lands here
-  std::string in;             // bytes received and not parsed yet: [in_pos, size)
+  char small[kSmall];  // an idle connection's pending read lands here
+  std::string in;      // bytes received and not parsed yet: [in_pos, size)
   std::size_t in_pos = 0;
-  std::size_t in_needed = 0;  // bytes the frame at in_pos needs, when known
-  std::string message;        // the data message being assembled
-  bool in_message = false;
-  bool message_binary = false;
-  bool in_delivery = false;  // inside the reader's on_read: a new start_read loops instead of recursing
-  bool read_again = false;
+  WebSocketFrameDecoder decoder;  // holds the data message being assembled
 
   // Writing: one write on the socket at a time; control frames (pong,
   // close) wait for the data frame in flight and go before the next one.
@@ -47,6 +43,9 @@ struct WebSocket::Impl : std::enable_shared_from_this<WebSocket::Impl> {
   bool wr_binary = false;
   bool wr_pending = false;
   bool wr_busy = false;
+  // (Reading flags, kept here where they fill padding.)
+  bool in_delivery = false;  // inside the reader's on_read: a new start_read loops instead of recursing
+  bool read_again = false;
   unsigned char wr_header[10];
   std::string control;           // whole control frames waiting
   std::string control_inflight;  // the ones being written
@@ -59,7 +58,7 @@ struct WebSocket::Impl : std::enable_shared_from_this<WebSocket::Impl> {
 
   // Implemented in websocket.cpp.
   void continue_read();
-  bool deliver();  // hands `message` to the reader; true when it asked for the next one meanwhile
+  bool deliver();  // hands the decoder's message to the reader; true when it asked for the next one meanwhile
   void pump();
   void send_close(std::uint16_t code);
   void shutdown_socket();
