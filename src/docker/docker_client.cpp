@@ -66,16 +66,21 @@ asio::awaitable<Result<std::string>> DockerClient::prefix() {
   co_return "/v" + api_version_;
 }
 
-asio::awaitable<Result<net::ClientResponse>> DockerClient::call(Call&& c) {
-  auto p = co_await prefix();
-  if (!p) co_return p.error();
+// The HTTP request of a call, aimed at the negotiated API version.
+net::ClientRequest DockerClient::to_request(Call&& c, const std::string& prefix) {
   net::ClientRequest req;
   req.method = c.method;
-  req.target = *p + c.path;
+  req.target = prefix + c.path;
   req.body = std::move(c.body);
   req.body_file = std::move(c.body_file);
   if (!req.body.empty() || !req.body_file.empty()) req.content_type = c.content_type;
-  auto res = co_await http_.request(std::move(req), c.timeout);
+  return req;
+}
+
+asio::awaitable<Result<net::ClientResponse>> DockerClient::call(Call&& c) {
+  auto p = co_await prefix();
+  if (!p) co_return p.error();
+  auto res = co_await http_.request(to_request(std::move(c), *p), c.timeout);
   if (!res) co_return unavailable(http_.endpoint(), res.error());
   co_return res;
 }
@@ -85,12 +90,7 @@ asio::awaitable<Result<net::ClientResponse>> DockerClient::call(Call&& c) {
 asio::awaitable<Result<std::string>> DockerClient::progress_call(Call&& c, Progress progress) {
   auto p = co_await prefix();
   if (!p) co_return p.error();
-  net::ClientRequest req;
-  req.method = c.method;
-  req.target = *p + c.path;
-  req.body = std::move(c.body);
-  req.body_file = std::move(c.body_file);
-  req.content_type = c.content_type;
+  net::ClientRequest req = to_request(std::move(c), *p);
   std::string pending, error, id;
   auto res = co_await http_.stream(
       std::move(req),

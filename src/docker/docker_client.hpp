@@ -97,6 +97,7 @@ class DockerClient {
     std::chrono::milliseconds timeout = std::chrono::seconds(60);
   };
   boost::asio::awaitable<Result<std::string>> prefix();
+  static net::ClientRequest to_request(Call&& c, const std::string& prefix);
   // By reference: GCC 12 bit-copies a braced aggregate passed by value to a
   // coroutine, leaving its strings pointing into the caller's frame.
   boost::asio::awaitable<Result<net::ClientResponse>> call(Call&& c);
