@@ -9,6 +9,7 @@
 #include "api/rest/request_auth.hpp"
 #include "api/rest/routes.hpp"
 #include "core/encoding.hpp"
+#include "db/clock.hpp"
 
 namespace berth::api {
 namespace json = boost::json;
@@ -18,15 +19,10 @@ using Reply = boost::asio::awaitable<HttpResponse>;
 
 namespace {
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // Issues an access token and a new refresh token (stored only as its hash).
 boost::asio::awaitable<Result<json::object>> issue_session(ApiContext& ctx, const db::User& user) {
   std::string refresh = random_token(32);
-  auto expires = now_ms() + std::chrono::duration_cast<std::chrono::milliseconds>(ctx.config.refresh_token_ttl).count();
+  auto expires = db::now_ms() + std::chrono::duration_cast<std::chrono::milliseconds>(ctx.config.refresh_token_ttl).count();
   auto stored = co_await ctx.workers.run(
       [&] { return ctx.db.refresh_tokens().store(sha256_hex(refresh), user.id, expires); });
   if (!stored) co_return stored.error();
@@ -104,7 +100,7 @@ Reply refresh(ApiContext& ctx, HttpRequest& req) {
   auto token = read_refresh_token(req);
   if (!token) co_return error_reply(token.error());
   // Rotation: the presented token is consumed whatever happens next.
-  auto user_id = co_await ctx.workers.run([&] { return ctx.db.refresh_tokens().consume(sha256_hex(*token), now_ms()); });
+  auto user_id = co_await ctx.workers.run([&] { return ctx.db.refresh_tokens().consume(sha256_hex(*token), db::now_ms()); });
   if (!user_id) co_return error_reply(user_id.error());
   if (!user_id->has_value())
     co_return error_reply(make_error("unauthorized", "refresh token is unknown, used or expired; log in again"));
@@ -121,10 +117,7 @@ Reply logout(ApiContext& ctx, HttpRequest& req) {
   if (!token) co_return error_reply(token.error());
   auto revoked = co_await ctx.workers.run([&] { return ctx.db.refresh_tokens().revoke(sha256_hex(*token)); });
   if (!revoked) co_return error_reply(revoked.error());
-  HttpResponse r;
-  r.status = 204;
-  r.content_type.clear();
-  co_return r;
+  co_return no_content();
 }
 
 Reply me(ApiContext& ctx, HttpRequest& req) {

@@ -89,10 +89,7 @@ Reply delete_member(ApiContext& ctx, HttpRequest& req) {
   if (!removed) co_return error_reply(removed.error());
   if (!*removed) co_return error_reply(make_error("not_found", "user " + user_id + " is not a member of this project"));
   if (ctx.revocations) ctx.revocations->member_removed(access->project.id, user_id);
-  HttpResponse r;
-  r.status = 204;
-  r.content_type.clear();
-  co_return r;
+  co_return no_content();
 }
 
 }  // namespace

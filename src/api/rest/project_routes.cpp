@@ -9,6 +9,7 @@
 #include "api/rest/request_auth.hpp"
 #include "api/rest/routes.hpp"
 #include "core/encoding.hpp"
+#include "db/clock.hpp"
 #include "workspace/project_runtime.hpp"
 
 namespace berth::api {
@@ -21,11 +22,6 @@ namespace {
 
 constexpr StringRule kNameRule{.min = 1, .max = 100};
 constexpr StringRule kDescriptionRule{.min = 0, .max = 2000, .trim = true, .single_line = false};
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 Reply list_templates(ApiContext& ctx, HttpRequest& req) {
   auto who = co_await authenticate_request(ctx, req);
@@ -66,7 +62,7 @@ Reply create_project(ApiContext& ctx, HttpRequest& req) {
   p.template_id = template_id->value_or("blank");
   p.owner_id = who->user_id;
   p.status = "stopped";
-  p.created_at = p.updated_at = now_ms();
+  p.created_at = p.updated_at = db::now_ms();
   auto tmpl = co_await ctx.workers.run([&] { return ctx.db.templates().find(p.template_id); });
   if (!tmpl) co_return error_reply(tmpl.error());
   if (!tmpl->has_value())
@@ -98,7 +94,7 @@ Reply patch_project(ApiContext& ctx, HttpRequest& req) {
   if (!name->has_value() && !description->has_value())
     co_return error_reply(make_error("bad_request", "nothing to change: send 'name' and/or 'description'"));
   auto updated = co_await ctx.workers.run(
-      [&] { return ctx.db.projects().update(access->project.id, *name, *description, now_ms()); });
+      [&] { return ctx.db.projects().update(access->project.id, *name, *description, db::now_ms()); });
   if (!updated) co_return error_reply(updated.error());
   co_return json_reply(200, json::serialize(project_json(*updated, access->role)));
 }
@@ -117,10 +113,7 @@ Reply delete_project(ApiContext& ctx, HttpRequest& req) {
   auto removed = co_await ctx.workers.run([&] { return ctx.db.projects().remove(access->project.id); });
   if (!removed) co_return error_reply(removed.error());
   if (ctx.revocations) ctx.revocations->project_deleted(access->project.id);
-  HttpResponse r;
-  r.status = 204;
-  r.content_type.clear();
-  co_return r;
+  co_return no_content();
 }
 
 }  // namespace

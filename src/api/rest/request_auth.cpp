@@ -54,4 +54,11 @@ net::HttpResponse json_reply(int status, std::string body) {
   return r;
 }
 
+net::HttpResponse no_content() {
+  net::HttpResponse r;
+  r.status = 204;
+  r.content_type.clear();
+  return r;
+}
+
 }  // namespace berth::api

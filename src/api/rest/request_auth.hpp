@@ -23,5 +23,6 @@ boost::asio::awaitable<Result<ProjectAccess>> project_access(ApiContext& ctx, co
                                                              const std::string& project_id, db::Role minimum);
 
 net::HttpResponse json_reply(int status, std::string body);
+net::HttpResponse no_content();  // 204, no body
 
 }  // namespace berth::api
