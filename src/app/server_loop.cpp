@@ -14,7 +14,7 @@ void run_until_signal(asio::io_context& ioc, net::HttpServer& server, unsigned t
   asio::steady_timer drain(ioc);
   std::chrono::steady_clock::time_point deadline;
   std::function<void()> wait_drained = [&] {
-    if (server.in_flight() <= 0 || std::chrono::steady_clock::now() > deadline) {
+    if (!server.draining() || std::chrono::steady_clock::now() > deadline) {
       if (on_stop) on_stop();
       spdlog::info("stopped");
       ioc.stop();

@@ -30,8 +30,12 @@ struct Connection {
   explicit Connection(tcp::socket s) : stream(std::move(s)) {}
   beast::tcp_stream stream;
   bool busy = false;      // a request is being handled
-  bool upgraded = false;  // the stream now belongs to a WebSocket
+  std::atomic<bool> upgraded{false};  // the stream now belongs to a WebSocket
+  std::atomic<std::size_t> served{0};  // responses written; 0 = a fresh connection
 };
+
+// How long a fresh connection may still send its first request after shutdown.
+constexpr auto fresh_connection_grace = std::chrono::seconds(1);
 
 class Upgrade final : public WebSocketUpgrade {
  public:
@@ -76,11 +80,11 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   Metrics& metrics;
   tcp::acceptor acceptor;
   std::atomic<bool> stopping{false};
+  std::chrono::steady_clock::time_point stopped_at;
   std::mutex mu;
   std::unordered_map<Connection*, std::weak_ptr<Connection>> connections;
 
   asio::awaitable<void> accept_loop() {
-    auto self = shared_from_this();
     while (!stopping) {
       auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc), use_nothrow);
       if (ec) {
@@ -88,18 +92,46 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
         spdlog::warn("accept failed: {}", ec.message());
         continue;
       }
-      // Socket.IO sends bursts of small frames (CONNECT then an event): without
-      // TCP_NODELAY, Nagle plus delayed ACK holds the second one for ~40 ms.
-      beast::error_code nodelay_ec;
-      socket.set_option(tcp::no_delay(true), nodelay_ec);
-      auto conn = std::make_shared<Connection>(std::move(socket));
-      {
-        std::lock_guard lock(mu);
-        connections[conn.get()] = conn;
-      }
-      auto ex = conn->stream.get_executor();
-      asio::co_spawn(ex, session(self, conn), asio::detached);
+      adopt(std::move(socket));
     }
+  }
+
+  // Runs on the acceptor's strand at shutdown: connections the kernel has
+  // completed but nobody accepted yet would be reset by close(); take them in.
+  void accept_backlog_then_close() {
+    beast::error_code ec;
+    acceptor.non_blocking(true, ec);
+    while (!ec) {
+      tcp::socket socket(asio::make_strand(ioc));
+      acceptor.accept(socket, ec);
+      if (!ec) adopt(std::move(socket));
+    }
+    acceptor.close(ec);
+  }
+
+  void adopt(tcp::socket socket) {
+    // Socket.IO sends bursts of small frames (CONNECT then an event): without
+    // TCP_NODELAY, Nagle plus delayed ACK holds the second one for ~40 ms.
+    beast::error_code nodelay_ec;
+    socket.set_option(tcp::no_delay(true), nodelay_ec);
+    auto conn = std::make_shared<Connection>(std::move(socket));
+    {
+      std::lock_guard lock(mu);
+      connections[conn.get()] = conn;
+    }
+    auto ex = conn->stream.get_executor();
+    asio::co_spawn(ex, session(shared_from_this(), conn), asio::detached);
+  }
+
+  bool draining() {
+    if (metrics.in_flight() > 0) return true;
+    if (std::chrono::steady_clock::now() - stopped_at > fresh_connection_grace) return false;
+    std::lock_guard lock(mu);
+    for (auto& [ptr, weak] : connections) {
+      auto conn = weak.lock();
+      if (conn && !conn->upgraded && conn->served == 0) return true;
+    }
+    return false;
   }
 
   static asio::awaitable<void> write_plain(Connection& conn, unsigned version, int status, std::string_view code,
@@ -123,7 +155,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
       auto ep = conn->stream.socket().remote_endpoint(ec);
       if (!ec) remote = ep.address().to_string() + ":" + std::to_string(ep.port());
     }
-    while (!stopping) {
+    // A fresh connection gets its first request served even during shutdown.
+    while (conn->served == 0 || !stopping) {
       http::request_parser<http::string_body> parser;
       parser.header_limit(std::uint32_t(options.max_header_bytes));
       parser.body_limit(options.max_body_bytes);
@@ -208,6 +241,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
       conn->stream.expires_after(options.body_timeout);
       auto [wec, wn] = co_await http::async_write(conn->stream, out, use_nothrow);
       conn->busy = false;
+      ++conn->served;
       if (wec || !keep_alive) break;
     }
     if (!conn->upgraded) {
@@ -289,21 +323,23 @@ std::uint16_t HttpServer::port() const { return impl_->acceptor.local_endpoint()
 void HttpServer::start() { asio::co_spawn(impl_->acceptor.get_executor(), impl_->accept_loop(), asio::detached); }
 
 void HttpServer::shutdown() {
+  impl_->stopped_at = std::chrono::steady_clock::now();
   impl_->stopping = true;
-  asio::post(impl_->acceptor.get_executor(), [impl = impl_] {
-    beast::error_code ignored;
-    impl->acceptor.close(ignored);
-  });
+  asio::post(impl_->acceptor.get_executor(), [impl = impl_] { impl->accept_backlog_then_close(); });
   std::lock_guard lock(impl_->mu);
   for (auto& [ptr, weak] : impl_->connections) {
     auto conn = weak.lock();
     if (!conn) continue;
     asio::post(conn->stream.get_executor(), [conn] {
-      if (!conn->busy && !conn->upgraded) conn->stream.socket().cancel();
+      // Only connections idle between requests close now; a fresh one may
+      // still be sending its first request, and pending bytes are a request.
+      if (conn->busy || conn->upgraded || conn->served == 0) return;
+      beast::error_code ec;
+      if (conn->stream.socket().available(ec) == 0 && !ec) conn->stream.socket().cancel(ec);
     });
   }
 }
 
-long HttpServer::in_flight() const { return impl_->metrics.in_flight(); }
+bool HttpServer::draining() const { return impl_->draining(); }
 
 }  // namespace berth::net

@@ -37,8 +37,12 @@ class HttpServer {
 
   // Stops accepting and closes idle keep-alive connections; requests in
   // flight finish and their connections close after the response.
+  // Connections the kernel had already accepted, and connections that have
+  // not sent their first request yet, get a short grace to send it: a client
+  // that connected before the signal is never refused.
   void shutdown();
-  long in_flight() const;
+  // True while a request is in flight or a fresh connection is in its grace.
+  bool draining() const;
 
  private:
   struct Impl;
