@@ -316,7 +316,9 @@ asio::awaitable<Result<ClientResponse>> HttpClient::stream(ClientRequest req, On
     while (!parser.is_done()) {
       parser.get().body().data = chunk.data();
       parser.get().body().size = chunk.size();
-      auto [ec, n] = co_await http::async_read(conn->socket, conn->buffer, parser, use_nothrow);
+      // read_some, not read: read would wait for the 64 KiB buffer to fill,
+      // and a stream's pieces (an event, a progress line) must arrive as sent.
+      auto [ec, n] = co_await http::async_read_some(conn->socket, conn->buffer, parser, use_nothrow);
       if (ec == http::error::need_buffer) ec = {};
       if (ec == http::error::partial_message || ec == asio::error::eof) break;  // the server hung up: stream over
       if (ec) co_return transport_error(endpoint_, *conn, ec, "stream from");
