@@ -98,6 +98,7 @@ int run_serve(Config config) {
       spdlog::warn("cannot adopt existing containers: {}", adopted.error().message);
   }, asio::detached);
   runtime.start_reaper();
+  runtime.start_watcher();
   api::ApiContext ctx{config, **db, authenticator, hasher, workers, metrics, router, &runtime};
   api::add_rest_routes(router, ctx);
 

@@ -9,22 +9,11 @@
 
 #include "core/log.hpp"
 #include "docker/image_recipes.hpp"
-#include "workspace/async_mutex.hpp"
+#include "workspace/project_slot.hpp"
 #include "workspace/mirror_dir.hpp"
 
 namespace berth::workspace {
 namespace asio = boost::asio;
-using Clock = std::chrono::steady_clock;
-
-struct ProjectRuntime::Slot {
-  explicit Slot(asio::any_io_executor ex) : lock(ex) {}
-  AsyncMutex lock;  // one lifecycle step at a time
-  // Guarded by ProjectRuntime::mu_:
-  ProjectStatus status;
-  std::string container_id;  // set while ready
-  int clients = 0;
-  Clock::time_point last_activity = Clock::now();
-};
 
 ProjectStatus error_status(const Error& error) { return ProjectStatus{RuntimeState::error, error.message, error.code}; }
 

@@ -70,6 +70,11 @@ class ProjectRuntime {
   boost::asio::awaitable<Status> adopt();
   // Starts the idle reaper loop on the executor; shutdown() ends it.
   void start_reaper();
+  // Follows the engine's events so that a container that dies on its own
+  // (crash, OOM of its init, `docker kill`) turns its project to `error`
+  // with code container_exited instead of a stale `ready`
+  // (container_watch.cpp).
+  void start_watcher();
   void shutdown();
 
   // For /readyz: does the engine answer?
@@ -87,6 +92,9 @@ class ProjectRuntime {
   boost::asio::awaitable<Result<std::string>> reuse_or_replace(const std::string& name, const std::string& image);
   boost::asio::awaitable<Result<ProjectStatus>> stop_step(const std::string& project_id, bool only_if_idle);
   boost::asio::awaitable<void> reap();
+  boost::asio::awaitable<void> watch();
+  boost::asio::awaitable<void> container_exited(std::string project_id, std::string container_id, std::string why);
+  boost::asio::awaitable<void> recheck_ready_projects();
 
   boost::asio::any_io_executor executor_;
   docker::DockerClient& docker_;

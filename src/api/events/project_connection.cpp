@@ -1,4 +1,5 @@
 #include "api/events/project_connection.hpp"
+#include "api/rest/representations.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -37,12 +38,6 @@ Result<std::pair<std::string, std::string>> read_auth(const std::string& auth_js
   return std::pair{std::string(token->as_string()), std::string(project->as_string())};
 }
 
-std::string status_json(const std::string& state, const std::string& message) {
-  json::object o{{"state", state}};
-  if (!message.empty()) o["message"] = message;
-  return json::serialize(o);
-}
-
 }  // namespace
 
 ProjectConnections::ProjectConnections(socketio::Server& io, ApiContext& ctx) : io_(io), ctx_(ctx) {}
@@ -68,13 +63,10 @@ void ProjectConnections::bind() {
           if (!found) co_return next(refusal(found.error()));
           if (!found->has_value()) co_return next(refusal(not_found));
           ProjectSession session{*who, project_id, (*found)->second};
-          if (ctx_.runtime) {
-            auto status = ctx_.runtime->status(project_id);
-            session.state = std::string(workspace::to_string(status.state));
-            session.message = status.message;
-          } else {
-            session.state = (*found)->first.status;
-          }
+          if (ctx_.runtime)
+            session.status = ctx_.runtime->status(project_id);
+          else
+            session.status.state = workspace::runtime_state_from((*found)->first.status).value_or(workspace::RuntimeState::stopped);
           hs.data = std::move(session);
           next();
         },
@@ -85,7 +77,7 @@ void ProjectConnections::bind() {
     auto* session = s->data<ProjectSession>();
     if (!session) return s->disconnect(true);
     s->join(project_room(session->project_id));
-    s->emit("project:status", socketio::Json{status_json(session->state, session->message)});
+    s->emit("project:status", socketio::Json{json::serialize(status_json(session->status))});
     if (ctx_.runtime) ctx_.runtime->client_attached(session->project_id);
     s->on("exec:run", [this](socketio::SocketPtr s, socketio::Args args, socketio::Ack ack) {
       on_exec_run(s, args, std::move(ack));
@@ -111,7 +103,7 @@ void ProjectConnections::bind() {
   });
   if (ctx_.runtime) {
     ctx_.runtime->subscribe([this](const std::string& project_id, const workspace::ProjectStatus& status) {
-      publish_status(project_id, std::string(workspace::to_string(status.state)), status.message);
+      publish_status(project_id, status);
     });
   }
 }
@@ -165,9 +157,8 @@ void ProjectConnections::member_removed(const std::string& project_id, const std
 
 void ProjectConnections::project_deleted(const std::string& project_id) { disconnect_where(project_id, ""); }
 
-void ProjectConnections::publish_status(const std::string& project_id, const std::string& state,
-                                        const std::string& message) {
-  io_.to(project_room(project_id)).emit("project:status", socketio::Args::of(socketio::Json{status_json(state, message)}));
+void ProjectConnections::publish_status(const std::string& project_id, const workspace::ProjectStatus& status) {
+  io_.to(project_room(project_id)).emit("project:status", socketio::Args::of(socketio::Json{json::serialize(status_json(status))}));
 }
 
 }  // namespace berth::api

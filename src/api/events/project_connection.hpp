@@ -10,6 +10,7 @@
 
 #include "api/context.hpp"
 #include "socketio/server.hpp"
+#include "workspace/project_status.hpp"
 
 namespace berth::api {
 
@@ -18,8 +19,7 @@ struct ProjectSession {
   auth::Principal who;
   std::string project_id;
   db::Role role = db::Role::viewer;
-  std::string state = "stopped";  // project:status at connect, read off the I/O threads
-  std::string message;
+  workspace::ProjectStatus status;  // project:status at connect, read off the I/O threads
 };
 
 inline std::string project_room(const std::string& project_id) { return "project:" + project_id; }
@@ -37,7 +37,7 @@ class ProjectConnections final : public AccessRevocations {
 
   // Sends project:status to every client of the project (also bound to the
   // runtime's state changes by bind()).
-  void publish_status(const std::string& project_id, const std::string& state, const std::string& message = {});
+  void publish_status(const std::string& project_id, const workspace::ProjectStatus& status);
 
  private:
   void disconnect_where(const std::string& project_id, const std::string& user_id);

@@ -43,4 +43,11 @@ boost::json::object member_json(const db::Member& m) {
           {"createdAt", iso8601(m.created_at)}};
 }
 
+boost::json::object status_json(const workspace::ProjectStatus& s) {
+  boost::json::object o{{"state", workspace::to_string(s.state)}};
+  if (!s.message.empty()) o["message"] = s.message;
+  if (!s.error_code.empty()) o["code"] = s.error_code;
+  return o;
+}
+
 }  // namespace berth::api

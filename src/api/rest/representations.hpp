@@ -8,6 +8,7 @@
 #include "db/project_repository.hpp"
 #include "db/template_repository.hpp"
 #include "db/user_repository.hpp"
+#include "workspace/project_status.hpp"
 
 namespace berth::api {
 
@@ -16,5 +17,7 @@ boost::json::object user_json(const db::User& u);
 boost::json::object project_json(const db::Project& p, db::Role caller_role);
 boost::json::object template_json(const db::Template& t);
 boost::json::object member_json(const db::Member& m);
+// {state, message?, code?}: REST start/stop answers and `project:status`.
+boost::json::object status_json(const workspace::ProjectStatus& s);
 
 }  // namespace berth::api

@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "api/error_status.hpp"
+#include "api/rest/representations.hpp"
 #include "api/exec_request.hpp"
 #include "api/json_input.hpp"
 #include "api/rest/request_auth.hpp"
@@ -20,12 +21,6 @@ using Reply = boost::asio::awaitable<HttpResponse>;
 namespace {
 
 Error no_runtime() { return make_error("runtime_unavailable", "this Berth runs without a container runtime"); }
-
-std::string status_body(const workspace::ProjectStatus& s) {
-  json::object o{{"state", workspace::to_string(s.state)}};
-  if (!s.message.empty()) o["message"] = s.message;
-  return json::serialize(o);
-}
 
 // Output is bytes; JSON strings are UTF-8: invalid sequences become U+FFFD.
 std::string to_utf8(std::string_view in) {
@@ -58,7 +53,7 @@ Reply lifecycle(ApiContext& ctx, HttpRequest& req, Action action) {
   if (!ctx.runtime) co_return error_reply(no_runtime());
   auto status = co_await (ctx.runtime->*action)(access->project.id);
   if (!status) co_return error_reply(status.error());
-  co_return json_reply(200, status_body(*status));
+  co_return json_reply(200, json::serialize(status_json(*status)));
 }
 
 Reply exec(ApiContext& ctx, HttpRequest& req) {

@@ -3,7 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { io } from "socket.io-client";
-import { startRuntimeBerth, userWithProject, removeContainers } from "./helpers.mjs";
+import { startRuntimeBerth, userWithProject, removeContainers, docker } from "./helpers.mjs";
 import { signup } from "../lib/berth.mjs";
 
 let berth, owner, id;
@@ -41,6 +41,26 @@ test("project:status follows a REST start and stop", async () => {
   await owner.api.post(`/api/v1/projects/${id}/stop`);
   await until(() => states.at(-1).state === "stopped");
   socket.close();
+});
+
+test("a container that dies on its own turns the project to error with code container_exited", async () => {
+  const { socket, states } = await connect(owner.user.accessToken);
+  assert.equal((await owner.api.post(`/api/v1/projects/${id}/start`)).json.state, "ready");
+  await until(() => states.at(-1).state === "ready");
+  docker("kill", `berth-${id}`);  // behind Berth's back, as a crash would
+  await until(() => states.at(-1).state === "error");
+  assert.equal(states.at(-1).code, "container_exited");
+  assert.match(states.at(-1).message, /exit code 137/);
+  // A client that connects now sees the error too, and a start brings it back.
+  const late = await connect(owner.user.accessToken);
+  assert.equal(late.states[0].state, "error");
+  assert.equal(late.states[0].code, "container_exited");
+  assert.equal((await owner.api.post(`/api/v1/projects/${id}/start`)).json.state, "ready");
+  await until(() => states.at(-1).state === "ready");
+  await owner.api.post(`/api/v1/projects/${id}/stop`);
+  await until(() => states.at(-1).state === "stopped");
+  socket.close();
+  late.socket.close();
 });
 
 test("exec:run answers with exit code and output; bad input and viewers get error codes", async () => {

@@ -1,0 +1,24 @@
+#pragma once
+// Private to workspace/: what ProjectRuntime keeps per project, shared by
+// project_runtime.cpp and container_watch.cpp.
+#include <chrono>
+#include <string>
+
+#include "workspace/async_mutex.hpp"
+#include "workspace/project_runtime.hpp"
+
+namespace berth::workspace {
+
+using Clock = std::chrono::steady_clock;
+
+struct ProjectRuntime::Slot {
+  explicit Slot(boost::asio::any_io_executor ex) : lock(ex) {}
+  AsyncMutex lock;  // one lifecycle step at a time
+  // Guarded by ProjectRuntime::mu_:
+  ProjectStatus status;
+  std::string container_id;  // set while ready
+  int clients = 0;
+  Clock::time_point last_activity = Clock::now();
+};
+
+}  // namespace berth::workspace
