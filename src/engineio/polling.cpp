@@ -26,7 +26,7 @@ namespace {
 // The body a GET gets once the session has closed under it.
 std::string final_body(Session& s) {
   std::string body = s.drain_on_close() ? s.take_payload() : std::string();
-  append_to_payload(body, Frame::control(PacketType(s.final_get_body[0])));
+  append_to_payload(body, Frame::control(PacketType(s.final_get_packet)));
   return body;
 }
 }  // namespace
@@ -36,7 +36,7 @@ asio::awaitable<net::HttpResponse> poll_get(SessionPtr s) {
     co_return error_reply(ErrorCode::bad_request);
   if (s->get_pending) {
     // The pending GET answers with a close packet, this one with an error.
-    s->final_get_body = "1";
+    s->final_get_packet = '1';
     s->close_now(CloseReason::duplicate_poll);
     co_return error_reply(ErrorCode::bad_request);
   }

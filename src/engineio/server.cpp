@@ -18,14 +18,24 @@ namespace berth::engineio {
 
 namespace asio = boost::asio;
 
-struct Server::State : std::enable_shared_from_this<Server::State> {
-  State(asio::io_context& i, Options o) : ioc(i), options(std::make_shared<const Options>(std::move(o))) {}
+struct Server::State : SessionRegistry, std::enable_shared_from_this<Server::State> {
+  State(asio::io_context& i, Options o)
+      : ioc(i),
+        options(std::make_shared<const Options>(std::move(o))),
+        clock(std::make_shared<HeartbeatClock>(i.get_executor())) {}
 
   asio::io_context& ioc;
   std::shared_ptr<const Options> options;
+  std::shared_ptr<HeartbeatClock> clock;  // every session's pings and deadlines
   ConnectionHandler on_connection;
   mutable std::mutex mu;
-  std::unordered_map<std::string, SessionPtr> sessions;
+  std::unordered_map<std::string_view, SessionPtr> sessions;  // keys view the sessions' own ids
+
+  void forget(const Session& s) override {
+    std::lock_guard lock(mu);
+    auto it = sessions.find(s.id());
+    if (it != sessions.end() && it->second.get() == &s) sessions.erase(it);
+  }
 
   SessionPtr find(const std::string& sid) const {
     std::lock_guard lock(mu);
@@ -33,30 +43,21 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
     return it == sessions.end() ? nullptr : it->second;
   }
 
-  // The request's query and headers move into the session (the HTTP layer
-  // is done with them). The WebSocket handshake's own headers are dropped:
-  // they mean nothing after the 101 and would be kept, twice (session and
-  // Socket.IO handshake), for the life of every connection.
+  // The request's query and headers are kept, compactly, by the session.
+  // The WebSocket handshake's own headers are dropped: they mean nothing
+  // after the 101.
   static RequestInfo request_info(net::HttpRequest& req) {
-    RequestInfo info{std::move(req.query), std::move(req.headers), req.remote};
     if (req.upgrade) {
       for (const char* name : {"Sec-WebSocket-Key", "Sec-WebSocket-Version", "Sec-WebSocket-Extensions", "Upgrade",
                                "Connection"})
-        info.headers.erase(name);
+        req.headers.erase(name);
     }
-    return info;
+    return RequestInfo(req.query, req.headers, req.remote);
   }
 
   SessionPtr create(net::HttpRequest& req, Session::Transport transport, asio::any_io_executor strand) {
-    std::weak_ptr<State> weak = weak_from_this();
-    auto on_gone = [weak](const std::string& sid) {
-      if (auto self = weak.lock()) {
-        std::lock_guard lock(self->mu);
-        self->sessions.erase(sid);
-      }
-    };
-    auto s = std::make_shared<Session>(random_token(15), std::move(strand), options,
-                                       request_info(req), transport, std::move(on_gone));
+    auto s = std::make_shared<Session>(random_token(15), std::move(strand), options, request_info(req), transport,
+                                       weak_from_this(), clock);
     std::lock_guard lock(mu);
     sessions.emplace(s->id(), s);
     return s;
@@ -174,7 +175,7 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
 
 Server::Server(asio::io_context& ioc, Options options) : state_(std::make_shared<State>(ioc, std::move(options))) {}
 
-Server::~Server() = default;
+Server::~Server() { state_->clock->stop(); }
 
 void Server::on_connection(ConnectionHandler handler) { state_->on_connection = std::move(handler); }
 

@@ -29,14 +29,15 @@ std::string_view to_string(CloseReason reason) {
 }
 
 Session::Session(std::string id, asio::any_io_executor strand, std::shared_ptr<const Options> options,
-                 RequestInfo request, Transport transport, std::function<void(const std::string&)> on_gone)
+                 RequestInfo request, Transport transport, std::weak_ptr<SessionRegistry> registry,
+                 std::shared_ptr<HeartbeatClock> clock)
     : id_(std::move(id)),
       strand_(std::move(strand)),
       options_(std::move(options)),
-      request_(std::move(request)),
+      request_(std::make_shared<const RequestInfo>(std::move(request))),
       transport_(transport),
-      on_gone_(std::move(on_gone)),
-      heartbeat_timer_(strand_) {}
+      registry_(std::move(registry)),
+      clock_(std::move(clock)) {}
 
 Session::~Session() = default;
 
@@ -129,7 +130,7 @@ bool Session::on_packet(Packet packet) {
     case PacketType::pong:
       if (awaiting_pong_) {
         awaiting_pong_ = false;
-        heartbeat_timer_.cancel();
+        schedule_heartbeat();  // the next ping
       }
       return true;
     case PacketType::message:
@@ -169,7 +170,7 @@ void Session::close_now(CloseReason reason) {
     finish_close();
     return;
   }
-  if (reason == CloseReason::client_close) final_get_body = "6";
+  if (reason == CloseReason::client_close) final_get_packet = '6';
   auto listener = std::move(listener_);
   if ((graceful || reason == CloseReason::client_close) && transport_ == Transport::polling && !get_pending) {
     // A polling client learns of a server close from its next GET: keep the
@@ -180,7 +181,7 @@ void Session::close_now(CloseReason reason) {
     drain_on_close_ = graceful;
     if (!graceful) clear_queue();
     awaiting_pong_ = false;
-    heartbeat_timer_.cancel();
+    schedule_heartbeat();  // the closing grace
   } else {
     state_ = State::closed;
     drain_on_close_ = graceful;
@@ -202,11 +203,14 @@ void Session::close_now(CloseReason reason) {
 
 void Session::finish_close() {
   state_ = State::closed;
-  heartbeat_timer_.cancel();
+  ++heartbeat_ticket_;  // whatever the clock holds for this session is stale now
   wake();
   if (!removed_) {
     removed_ = true;
-    if (on_gone_) on_gone_(id_);
+    if (auto registry = registry_.lock()) {
+      auto self = shared_from_this();  // the registry may hold the last other reference
+      registry->forget(*this);
+    }
   }
 }
 
@@ -214,34 +218,24 @@ void Session::schedule_heartbeat() {
   // Server-sent pings (Engine.IO v4): ping every pingInterval, and a client
   // that has not answered within pingTimeout is gone. The next ping is
   // scheduled from the pong, as the reference server does, so the client's
-  // own pingInterval + pingTimeout watchdog never races ours. One wait is
-  // outstanding at a time; a cancelled wait (a pong, a state change) just
-  // schedules the next one. A plain handler, not a coroutine: an idle
-  // session keeps no frame alive for its heartbeat.
+  // own pingInterval + pingTimeout watchdog never races ours. A closing
+  // polling session waits at most max(pingTimeout, 1 s) for its last GET.
+  // One entry counts at a time: scheduling again makes the older stale.
   if (state_ == State::closed) return;
-  if (state_ == State::closing) {
-    heartbeat_timer_.expires_after(std::max(options_->ping_timeout, std::chrono::milliseconds(1000)));
-    heartbeat_timer_.async_wait([self = shared_from_this()](boost::system::error_code) {
-      if (self->state_ == State::closing) self->finish_close();
-    });
-    return;
-  }
-  if (!awaiting_pong_) {
-    heartbeat_timer_.expires_after(options_->ping_interval);
-    heartbeat_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
-      if (!ec && self->state_ == State::open) {
-        self->awaiting_pong_ = true;
-        self->enqueue(Frame::control(PacketType::ping));
-      }
-      self->schedule_heartbeat();
-    });
-  } else {
-    heartbeat_timer_.expires_after(options_->ping_timeout);
-    heartbeat_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
-      if (!ec && self->state_ == State::open && self->awaiting_pong_) self->close_now(CloseReason::ping_timeout);
-      self->schedule_heartbeat();
-    });
-  }
+  auto delay = state_ == State::closing ? std::max(options_->ping_timeout, std::chrono::milliseconds(1000))
+               : awaiting_pong_         ? options_->ping_timeout
+                                        : options_->ping_interval;
+  clock_->schedule(HeartbeatClock::Clock::now() + delay, weak_from_this(), ++heartbeat_ticket_);
+}
+
+void Session::heartbeat(std::uint64_t ticket) {
+  if (ticket != heartbeat_ticket_) return;  // superseded by a pong or a state change
+  if (state_ == State::closing) return finish_close();
+  if (state_ != State::open) return;
+  if (awaiting_pong_) return close_now(CloseReason::ping_timeout);  // schedules the closing grace if any
+  awaiting_pong_ = true;
+  enqueue(Frame::control(PacketType::ping));
+  schedule_heartbeat();
 }
 
 }  // namespace berth::engineio

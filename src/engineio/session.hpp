@@ -20,7 +20,9 @@
 #include <vector>
 
 #include "engineio/options.hpp"
+#include "engineio/heartbeat_clock.hpp"
 #include "engineio/packet.hpp"
+#include "engineio/request_info.hpp"
 #include "net/http_types.hpp"
 
 namespace berth::net {
@@ -41,14 +43,6 @@ enum class CloseReason {
 };
 std::string_view to_string(CloseReason reason);
 
-// What the client's first request looked like; Socket.IO hands it to
-// middleware as the handshake.
-struct RequestInfo {
-  std::map<std::string, std::string> query;
-  net::HeaderMap headers;
-  std::string remote;
-};
-
 // Receives a session's messages. Both calls run on the session's strand; no
 // message follows on_close.
 class SessionListener {
@@ -66,17 +60,30 @@ class SessionWriter {
   virtual void on_wake() = 0;  // strand only
 };
 
+class Session;
+
+// Where sessions are found by id (the Engine.IO server); told once when a
+// session is gone.
+class SessionRegistry {
+ public:
+  virtual ~SessionRegistry() = default;
+  virtual void forget(const Session& session) = 0;
+};
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
   enum class Transport { polling, websocket };
   enum class State { open, closing, closed };  // closing: a polling session waits for its last GET
 
   Session(std::string id, boost::asio::any_io_executor strand, std::shared_ptr<const Options> options,
-          RequestInfo request, Transport transport, std::function<void(const std::string&)> on_gone);
+          RequestInfo request, Transport transport, std::weak_ptr<SessionRegistry> registry,
+          std::shared_ptr<HeartbeatClock> clock);
   ~Session();
 
   const std::string& id() const { return id_; }
-  const RequestInfo& request() const { return request_; }
+  const RequestInfo& request() const { return *request_; }
+  // Shared, not copied, by whoever keeps it longer (a Socket.IO handshake).
+  const std::shared_ptr<const RequestInfo>& shared_request() const { return request_; }
   const boost::asio::any_io_executor& executor() const { return strand_; }
   const Options& options() const { return *options_; }
 
@@ -89,6 +96,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // ---- strand only ----
   void set_listener(std::shared_ptr<SessionListener> listener) { listener_ = std::move(listener); }
   void start();  // begins the heartbeat
+  void heartbeat(std::uint64_t ticket);  // from the HeartbeatClock: a ping, pong or closing deadline is due
   State state() const { return state_; }
   Transport transport() const { return transport_; }
   void close_now(CloseReason reason);
@@ -116,7 +124,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool upgrading = false;                        // a WebSocket is being probed
   std::shared_ptr<net::WebSocket> websocket;     // set once the transport is websocket
   std::shared_ptr<net::WebSocket> probe_socket;  // the WebSocket being probed, aborted if the session closes
-  std::string final_get_body = "1";              // what a GET pending at close receives
+  char final_get_packet = '1';                   // what a GET pending at close receives: close, or noop
 
   void finish_upgrade(std::shared_ptr<net::WebSocket> ws);
 
@@ -128,9 +136,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string id_;
   boost::asio::any_io_executor strand_;
   std::shared_ptr<const Options> options_;
-  RequestInfo request_;
+  std::shared_ptr<const RequestInfo> request_;
   Transport transport_;
-  std::function<void(const std::string&)> on_gone_;
+  std::weak_ptr<SessionRegistry> registry_;
   std::shared_ptr<SessionListener> listener_;
 
   State state_ = State::open;
@@ -142,7 +150,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::size_t queued_bytes_ = 0;
   boost::asio::steady_timer* waiter_ = nullptr;
   std::weak_ptr<SessionWriter> writer_;
-  boost::asio::steady_timer heartbeat_timer_;
+  std::shared_ptr<HeartbeatClock> clock_;
+  std::uint64_t heartbeat_ticket_ = 0;  // the clock entry that counts; older ones are stale
   bool awaiting_pong_ = false;
   bool removed_ = false;
 };

@@ -85,7 +85,7 @@ void WebSocket::Impl::send_close(std::uint16_t code) {
 // The reader learns of the end once the close frame it caused is out.
 void WebSocket::Impl::fail_reader(Error e) {
   if (!control.empty() || !control_inflight.empty()) {
-    reader_error = std::move(e);
+    reader_error = std::make_unique<Error>(std::move(e));
     close_after_control = true;
     pump();
     return;
@@ -244,7 +244,9 @@ WebSocket::~WebSocket() {
   if (impl_) impl_->shutdown_socket();
 }
 
-void WebSocket::set_handler_executor(asio::any_io_executor ex) { impl_->handler_executor = std::move(ex); }
+void WebSocket::set_handler_executor(asio::any_io_executor ex) {
+  impl_->handler_executor = std::make_unique<asio::any_io_executor>(std::move(ex));
+}
 
 void WebSocket::start_read(std::shared_ptr<WebSocketHandler> handler) {
   impl_->reader = std::move(handler);

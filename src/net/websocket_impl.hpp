@@ -26,11 +26,15 @@ struct WebSocket::Impl : std::enable_shared_from_this<WebSocket::Impl> {
 
   boost::asio::ip::tcp::socket socket;
   std::size_t max_message = 1'000'000;
-  std::optional<boost::asio::any_io_executor> handler_executor;  // completions go there when set
+  // Completions go there when set (a polling session upgraded onto this
+  // socket keeps its own strand); a pointer, as it is rarely set.
+  std::unique_ptr<boost::asio::any_io_executor> handler_executor;
 
   // Reading: one pending read, for `reader`.
   std::shared_ptr<WebSocketHandler> reader;
-  static constexpr std::size_t kSmall = 256;
+  // Socket.IO events, acks and pings are mostly well under 128 bytes; a
+  // larger message continues into `in`.
+  static constexpr std::size_t kSmall = 128;
   char small[kSmall];  // an idle connection's pending read lands here
   std::string in;      // bytes received and not parsed yet: [in_pos, size)
   std::size_t in_pos = 0;
@@ -53,7 +57,7 @@ struct WebSocket::Impl : std::enable_shared_from_this<WebSocket::Impl> {
   bool close_sent = false;
   bool closed = false;                        // the socket is closed
   bool close_after_control = false;           // close the socket once the control frames are out
-  std::optional<Error> reader_error;          // told to the reader after the control frames are out
+  std::unique_ptr<Error> reader_error;        // told to the reader after the control frames are out (rare: not inline)
   std::vector<std::function<void()>> close_waiters;
 
   // Implemented in websocket.cpp.

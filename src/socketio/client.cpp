@@ -1,5 +1,7 @@
 #include "socketio/client.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/dispatch.hpp>
 
 #include "core/encoding.hpp"
@@ -64,14 +66,13 @@ void Next::operator()(ConnectError error) const {
 Client::Client(std::shared_ptr<NamespaceTable> namespaces, ClientSettings settings, engineio::SessionPtr session)
     : namespaces_(std::move(namespaces)),
       settings_(settings),
-      session_(std::move(session)),
-      connect_timer_(session_->executor()) {}
+      session_(std::move(session)) {}
 
 Client::~Client() = default;
 
 void Client::start() {
-  connect_timer_.expires_after(settings_.connect_timeout);
-  connect_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+  connect_timer_ = std::make_unique<boost::asio::steady_timer>(session_->executor(), settings_.connect_timeout);
+  connect_timer_->async_wait([weak = weak_from_this()](boost::system::error_code ec) {
     if (ec) return;
     auto self = weak.lock();
     if (!self || self->closed_ || !self->sockets_.empty()) return;
@@ -101,7 +102,7 @@ void Client::on_message(std::string data, bool binary) {
   auto p = decode_owned(std::move(data), settings_.limits);
   if (!p) return fail(p.error().message);
   if ((p->type == PacketType::binary_event || p->type == PacketType::binary_ack) && p->attachments > 0) {
-    partial_ = std::move(p).value();
+    partial_ = std::make_unique<Packet>(std::move(p).value());
     parts_.clear();
     return;
   }
@@ -111,7 +112,7 @@ void Client::on_message(std::string data, bool binary) {
 void Client::dispatch(Packet p, std::vector<std::string> attachments) {
   if (p.type == PacketType::connect) return connect(std::move(p));
   if (p.type == PacketType::connect_error) return fail("CONNECT_ERROR from a client");
-  auto it = sockets_.find(p.nsp);
+  auto it = find_socket(p.nsp);
   if (it == sockets_.end()) return;  // not connected to that namespace: ignored, as the reference does
   auto socket = it->second;
   switch (p.type) {
@@ -134,21 +135,18 @@ void Client::connect(Packet p) {
     send(to_frames(error));
     return;
   }
-  if (sockets_.count(p.nsp) || connecting_.count(p.nsp)) return;
+  if (find_socket(p.nsp) != sockets_.end() || connecting(p.nsp)) return;
   auto hs = std::make_shared<Handshake>();
   hs->nsp = p.nsp;
   if (!p.data.empty()) hs->auth = std::move(p.data);
-  const auto& request = session_->request();
-  hs->query = request.query;
-  hs->headers = request.headers;
-  hs->remote = request.remote;
-  connecting_.insert(p.nsp);
+  hs->request = session_->shared_request();
+  connecting_.push_back(p.nsp);
   auto attempt = std::make_shared<ConnectAttempt>(ConnectAttempt{shared_from_this(), ns, std::move(hs)});
   run_middleware(attempt, 0);
 }
 
 void Client::run_middleware(const std::shared_ptr<ConnectAttempt>& a, std::size_t index) {
-  if (closed_ || !connecting_.count(a->handshake->nsp)) return;
+  if (closed_ || !connecting(a->handshake->nsp)) return;
   const auto& chain = a->nsp->middlewares();
   if (index >= chain.size()) return accept(a);
   try {
@@ -160,7 +158,7 @@ void Client::run_middleware(const std::shared_ptr<ConnectAttempt>& a, std::size_
 }
 
 void Client::refuse(const std::shared_ptr<ConnectAttempt>& a, const ConnectError& error) {
-  if (closed_ || !connecting_.erase(a->handshake->nsp)) return;
+  if (closed_ || !stop_connecting(a->handshake->nsp)) return;
   Packet p;
   p.type = PacketType::connect_error;
   p.nsp = a->nsp->name();
@@ -178,12 +176,12 @@ void Client::refuse(const std::shared_ptr<ConnectAttempt>& a, const ConnectError
 
 void Client::accept(const std::shared_ptr<ConnectAttempt>& a) {
   const std::string& nsp = a->nsp->name();
-  if (closed_ || !connecting_.erase(nsp)) return;
+  if (closed_ || !stop_connecting(nsp)) return;
   auto socket = std::make_shared<Socket>(random_token(15), *a->nsp, shared_from_this(), a->handshake);
   socket->data() = std::move(a->handshake->data);
-  sockets_[nsp] = socket;
+  sockets_.emplace_back(nsp, socket);
   a->nsp->add(socket);
-  connect_timer_.cancel();
+  connect_timer_.reset();  // cancels its wait
   Packet p;
   p.type = PacketType::connect;
   p.nsp = nsp;
@@ -196,16 +194,32 @@ void Client::accept(const std::shared_ptr<ConnectAttempt>& a) {
       spdlog::error("socket.io connection handler of {} threw: {}", nsp, e.what());
     }
   }
+  socket->settle();
 }
 
 void Client::forget(const std::string& nsp, const Socket* socket) {
-  auto it = sockets_.find(nsp);
+  auto it = find_socket(nsp);
   if (it != sockets_.end() && it->second.get() == socket) sockets_.erase(it);
+}
+
+std::vector<Client::SocketEntry>::iterator Client::find_socket(std::string_view nsp) {
+  return std::find_if(sockets_.begin(), sockets_.end(), [&](const SocketEntry& e) { return e.first == nsp; });
+}
+
+bool Client::connecting(std::string_view nsp) const {
+  return std::find(connecting_.begin(), connecting_.end(), nsp) != connecting_.end();
+}
+
+bool Client::stop_connecting(std::string_view nsp) {
+  auto it = std::find(connecting_.begin(), connecting_.end(), nsp);
+  if (it == connecting_.end()) return false;
+  connecting_.erase(it);
+  return true;
 }
 
 void Client::on_close(engineio::CloseReason reason) {
   closed_ = true;
-  connect_timer_.cancel();
+  connect_timer_.reset();
   connecting_.clear();
   partial_.reset();
   parts_.clear();

@@ -64,11 +64,18 @@ class Client : public engineio::SessionListener, public std::enable_shared_from_
   std::shared_ptr<NamespaceTable> namespaces_;
   ClientSettings settings_;
   engineio::SessionPtr session_;
-  std::unordered_map<std::string, std::shared_ptr<Socket>> sockets_;  // by namespace
-  std::unordered_set<std::string> connecting_;                        // namespaces in their middleware
-  std::optional<Packet> partial_;                                     // a binary packet awaiting attachments
+  // Small flat containers and pointers for what is rarely there: a client
+  // is in one or two namespaces, and an idle connection should cost little.
+  using SocketEntry = std::pair<std::string, std::shared_ptr<Socket>>;  // namespace, socket
+  std::vector<SocketEntry>::iterator find_socket(std::string_view nsp);
+  bool connecting(std::string_view nsp) const;
+  bool stop_connecting(std::string_view nsp);  // false when it was not connecting
+
+  std::vector<SocketEntry> sockets_;
+  std::vector<std::string> connecting_;            // namespaces in their middleware
+  std::unique_ptr<Packet> partial_;                // a binary packet awaiting attachments
   std::vector<std::string> parts_;
-  boost::asio::steady_timer connect_timer_;
+  std::unique_ptr<boost::asio::steady_timer> connect_timer_;  // until the first namespace connects
   bool closed_ = false;
 };
 

@@ -9,16 +9,16 @@
 #include <string>
 #include <string_view>
 
-#include "net/http_types.hpp"
+#include "engineio/session.hpp"
 
 namespace berth::socketio {
 
 struct Handshake {
   std::string nsp;
   std::string auth = "{}";  // the CONNECT payload: raw JSON object text, "{}" when the client sent none
-  std::map<std::string, std::string> query;  // of the Engine.IO handshake request
-  net::HeaderMap headers;
-  std::string remote;
+  // The Engine.IO handshake request (query, headers, remote address),
+  // shared with the session rather than copied into every socket.
+  std::shared_ptr<const engineio::RequestInfo> request;
   std::any data;  // middleware may leave something here; it becomes the socket's data()
 };
 

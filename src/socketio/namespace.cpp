@@ -28,14 +28,16 @@ std::size_t Namespace::size() const {
 
 void Namespace::add(const SocketPtr& socket) {
   std::lock_guard lock(mu_);
-  sockets_[socket->id()] = socket;
-  rooms_[socket->id()].insert(socket->id());
-  joined_[socket->id()].insert(socket->id());
+  sockets_.emplace(socket->id(), socket);  // the key views the socket's own id
 }
 
-void Namespace::remove(const std::string& sid) {
+void Namespace::remove(const std::string& sid_ref) {
   std::lock_guard lock(mu_);
-  sockets_.erase(sid);
+  auto found = sockets_.find(sid_ref);
+  if (found == sockets_.end()) return;
+  SocketPtr keep = found->second;  // `sid_ref` may be the socket's own id: keep it alive to the end
+  const std::string& sid = keep->id();
+  sockets_.erase(found);
   auto it = joined_.find(sid);
   if (it == joined_.end()) return;
   for (const auto& room : it->second) {
@@ -49,7 +51,7 @@ void Namespace::remove(const std::string& sid) {
 
 void Namespace::join(const std::string& sid, std::string room) {
   std::lock_guard lock(mu_);
-  if (!sockets_.count(sid)) return;  // disconnected meanwhile
+  if (!sockets_.count(sid) || room == sid) return;  // disconnected meanwhile, or its own room
   joined_[sid].insert(room);
   rooms_[std::move(room)].insert(sid);
 }
@@ -66,21 +68,25 @@ void Namespace::leave(const std::string& sid, const std::string& room) {
 
 std::vector<std::string> Namespace::rooms_of(const std::string& sid) const {
   std::lock_guard lock(mu_);
+  if (!sockets_.count(sid)) return {};
+  std::vector<std::string> out{sid};
   auto it = joined_.find(sid);
-  if (it == joined_.end()) return {};
-  return {it->second.begin(), it->second.end()};
+  if (it != joined_.end()) out.insert(out.end(), it->second.begin(), it->second.end());
+  return out;
 }
 
 std::vector<SocketPtr> Namespace::select(const std::vector<std::string>& rooms,
                                          const std::vector<std::string>& except) const {
   std::lock_guard lock(mu_);
-  std::unordered_set<std::string> excluded;
+  // Views of socket ids held by sockets_ and rooms_, stable under the lock.
+  std::unordered_set<std::string_view> excluded;
   for (const auto& room : except) {
+    if (auto own = sockets_.find(room); own != sockets_.end()) excluded.insert(own->first);  // its own room
     auto r = rooms_.find(room);
     if (r != rooms_.end()) excluded.insert(r->second.begin(), r->second.end());
   }
   std::vector<SocketPtr> out;
-  auto take = [&](const std::string& sid) {
+  auto take = [&](std::string_view sid) {
     if (excluded.count(sid)) return;
     auto s = sockets_.find(sid);
     if (s != sockets_.end()) out.push_back(s->second);
@@ -90,8 +96,10 @@ std::vector<SocketPtr> Namespace::select(const std::vector<std::string>& rooms,
     for (const auto& [sid, s] : sockets_) take(sid);
     return out;
   }
-  std::unordered_set<std::string> seen;  // a socket in two of the rooms gets the packet once
+  std::unordered_set<std::string_view> seen;  // a socket in two of the rooms gets the packet once
   for (const auto& room : rooms) {
+    if (auto own = sockets_.find(room); own != sockets_.end() && seen.insert(own->first).second)
+      take(own->first);  // a socket's own room
     auto r = rooms_.find(room);
     if (r == rooms_.end()) continue;
     for (const auto& sid : r->second)

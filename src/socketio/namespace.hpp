@@ -45,7 +45,7 @@ class Namespace {
   // ---- for Socket, Broadcast and Client ----
   const std::vector<Middleware>& middlewares() const { return middlewares_; }
   const ConnectionHandler& connection_handler() const { return on_connection_; }
-  void add(const SocketPtr& socket);  // also joins the room named by its id
+  void add(const SocketPtr& socket);  // it is in the room named by its id from now on
   void remove(const std::string& sid);
   void join(const std::string& sid, std::string room);
   void leave(const std::string& sid, const std::string& room);
@@ -58,7 +58,10 @@ class Namespace {
   ConnectionHandler on_connection_;
 
   mutable std::mutex mu_;
-  std::unordered_map<std::string, SocketPtr> sockets_;
+  std::unordered_map<std::string_view, SocketPtr> sockets_;  // keys view the sockets' own ids
+  // The room named by a socket's id is implicit (every socket is in it and
+  // cannot leave it): only rooms joined with join() are stored, so an idle
+  // socket costs one entry in sockets_ and nothing here.
   std::unordered_map<std::string, std::unordered_set<std::string>> rooms_;   // room -> socket ids
   std::unordered_map<std::string, std::unordered_set<std::string>> joined_;  // socket id -> rooms
 };

@@ -1,5 +1,7 @@
 #include "socketio/socket.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -90,8 +92,20 @@ const std::string& Socket::nsp() const { return nsp_.name(); }
 
 asio::any_io_executor Socket::executor() const { return client_->executor(); }
 
-void Socket::on(std::string event, EventHandler handler) { handlers_[std::move(event)] = std::move(handler); }
+void Socket::on(std::string event, EventHandler handler) {
+  for (auto& [name, h] : handlers_)
+    if (name == event) {
+      h = std::move(handler);
+      return;
+    }
+  handlers_.emplace_back(std::move(event), std::move(handler));
+}
 void Socket::on_any(AnyEventHandler handler) { any_handler_ = std::move(handler); }
+void Socket::settle() {
+  handlers_.shrink_to_fit();
+  disconnect_handlers_.shrink_to_fit();
+}
+
 void Socket::on_disconnect(DisconnectHandler handler) { disconnect_handlers_.push_back(std::move(handler)); }
 
 void Socket::send(const Frames& frames) const {
@@ -160,7 +174,7 @@ void Socket::handle_event(Packet p, std::vector<std::string> attachments) {
   Ack ack = p.id ? Ack(weak_from_this(), *p.id) : Ack();
   auto self = shared_from_this();
   try {
-    auto it = handlers_.find(name);
+    auto it = std::find_if(handlers_.begin(), handlers_.end(), [&](const auto& h) { return h.first == name; });
     if (it != handlers_.end()) {
       auto handler = it->second;  // a handler may replace itself
       handler(self, std::move(args), std::move(ack));

@@ -101,6 +101,7 @@ class Socket : public std::enable_shared_from_this<Socket> {
   void handle_ack(Packet packet, std::vector<std::string> attachments);
   void closed(DisconnectReason reason);
   void send(const Frames& frames) const;
+  void settle();  // after the connection handler: trims what it registered to size
 
  private:
   struct PendingAck;
@@ -112,7 +113,9 @@ class Socket : public std::enable_shared_from_this<Socket> {
   std::shared_ptr<Handshake> handshake_;
   std::atomic<bool> connected_{true};
   std::any data_;
-  std::unordered_map<std::string, EventHandler> handlers_;
+  // A flat list: a socket has a handful of events, found faster by a scan
+  // than by hashing, and without a hash table's buckets per socket.
+  std::vector<std::pair<std::string, EventHandler>> handlers_;
   AnyEventHandler any_handler_;
   std::vector<DisconnectHandler> disconnect_handlers_;
   std::uint64_t next_ack_id_ = 0;

@@ -2,6 +2,8 @@
 // requests: no sockets, one io_context on the test thread.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -198,6 +200,47 @@ TEST(SocketioServer, RoomsAndBroadcastExceptSender) {
   h.run_for(10ms);
   // The GETs parked above receive it.
   EXPECT_EQ(h.io().of("/").size(), 3u);
+}
+
+TEST(SocketioServer, EverySocketIsInTheRoomNamedByItsId) {
+  Harness h;
+  h.io().of("/").on_connection([](SocketPtr s) {
+    s->join("room");
+    s->join(s->id());  // already in it: no second membership
+  });
+  auto a = h.open();
+  auto b = h.open();
+  h.post(a, "40");
+  h.post(b, "40");
+  auto a_id = socket_id(h.poll(a));
+  auto b_id = socket_id(h.poll(b));
+  auto rooms = h.io().of("/").socket(b_id)->rooms();
+  std::sort(rooms.begin(), rooms.end());
+  std::vector<std::string> expected{b_id, "room"};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(rooms, expected);
+
+  // to(id) reaches that socket only; except(id) leaves it out of a room.
+  // (a's next poll holds exactly what was sent to it: anything else would
+  // be in the same payload.)
+  EXPECT_TRUE(h.io().to(b_id).emit("direct", Json{"1"}));
+  EXPECT_EQ(h.poll(b), R"(42["direct",1])");
+  EXPECT_TRUE(h.io().to("room").except(a_id).emit("most", Json{"2"}));
+  EXPECT_EQ(h.poll(b), R"(42["most",2])");
+  EXPECT_TRUE(h.io().to(a_id).emit("mine", Json{"0"}));
+  EXPECT_EQ(h.poll(a), R"(42["mine",0])");
+  // A room named like a socket id, joined by another socket, holds both.
+  h.io().of("/").socket(a_id)->join(b_id);
+  EXPECT_TRUE(h.io().to(b_id).emit("both", Json{"3"}));
+  EXPECT_EQ(h.poll(a), R"(42["both",3])");
+  EXPECT_EQ(h.poll(b), R"(42["both",3])");
+
+  // Gone with the socket.
+  h.post(b, "41");
+  h.run_for(10ms);
+  EXPECT_TRUE(h.io().of("/").socket(b_id) == nullptr);
+  EXPECT_TRUE(h.io().to(b_id).emit("late", Json{"4"}));
+  EXPECT_EQ(h.poll(a), R"(42["late",4])");  // a joined the room named b_id
 }
 
 TEST(SocketioServer, ClientDisconnectAndServerDisconnect) {
