@@ -21,8 +21,9 @@ async function connectMany(url, n, batch = 200) {
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
-// `clients` sockets each send acked echo calls back to back for `seconds`.
-export async function echoLoad(url, pid, { clients = 50, seconds = 5, payload = { msg: "hello", n: 42 } } = {}) {
+// `clients` sockets each send acked echo calls back to back for `seconds`,
+// `inflight` at a time per socket (1: each waits for the previous ack).
+export async function echoLoad(url, pid, { clients = 50, seconds = 5, inflight = 1, payload = { msg: "hello", n: 42 } } = {}) {
   const sockets = await connectMany(url, clients);
   // warm up
   await Promise.all(sockets.map((s) => s.timeout(5000).emitWithAck("echo", payload)));
@@ -31,7 +32,7 @@ export async function echoLoad(url, pid, { clients = 50, seconds = 5, payload = 
   const t0 = performance.now();
   const deadline = t0 + seconds * 1000;
   await Promise.all(
-    sockets.map(async (s) => {
+    sockets.flatMap((s) => Array.from({ length: inflight }, () => s)).map(async (s) => {
       while (performance.now() < deadline) {
         const start = performance.now();
         await s.timeout(5000).emitWithAck("echo", payload);

@@ -51,6 +51,10 @@ class Transport final : public net::WebSocketHandler,
   void on_write(bool ok) override {
     writing_ = false;
     current_ = Frame{};
+    if (!batch_.empty()) {  // give a batch's memory back: most connections are idle
+      std::vector<Frame>().swap(batch_);
+      std::vector<net::WebSocketOutFrame>().swap(views_);
+    }
     if (!ok) {
       done_ = true;
       s_->close_now(CloseReason::transport_error);
@@ -80,9 +84,19 @@ class Transport final : public net::WebSocketHandler,
   void flush() {
     if (writing_ || done_) return;
     if (s_->has_frames() && (s_->state() == Session::State::open || s_->drain_on_close())) {
-      current_ = s_->pop_frame();
       writing_ = true;
-      ws_->start_write(*current_.data, current_.binary, shared_from_this());
+      current_ = s_->pop_frame();
+      if (!s_->has_frames()) return ws_->start_write(*current_.data, current_.binary, shared_from_this());
+      // Frames queued while the last write was out (acks of pipelined calls,
+      // broadcasts) leave together: one gather write, one syscall.
+      std::size_t bytes = current_.size();
+      batch_.push_back(std::move(current_));
+      while (s_->has_frames() && batch_.size() < kMaxBatch && bytes < kMaxBatchBytes) {
+        batch_.push_back(s_->pop_frame());
+        bytes += batch_.back().size();
+      }
+      for (const auto& f : batch_) views_.push_back(net::WebSocketOutFrame{*f.data, f.binary});
+      ws_->start_write(views_, shared_from_this());
       return;
     }
     if (s_->state() == Session::State::closed) {
@@ -93,7 +107,11 @@ class Transport final : public net::WebSocketHandler,
 
   SessionPtr s_;
   std::shared_ptr<net::WebSocket> ws_;
-  Frame current_;  // keeps the bytes of the write in flight alive
+  static constexpr std::size_t kMaxBatch = 64;
+  static constexpr std::size_t kMaxBatchBytes = 256 * 1024;
+  Frame current_;             // keeps the bytes of a single write in flight alive
+  std::vector<Frame> batch_;  // ... or of a batch
+  std::vector<net::WebSocketOutFrame> views_;
   bool writing_ = false;
   bool done_ = false;  // the close handshake started, or the connection failed
 };

@@ -121,17 +121,39 @@ void WebSocket::Impl::pump() {
   if (!wr_pending) return;
   wr_pending = false;
   wr_busy = true;
-  auto n = write_websocket_frame_header(wr_header, wr_binary ? WebSocketOpcode::binary : WebSocketOpcode::text,
-                                        wr_data.size());
-  std::array<asio::const_buffer, 2> buffers{asio::buffer(wr_header, n), asio::buffer(wr_data.data(), wr_data.size())};
+  auto done = [self](error_code ec, std::size_t) {
+    self->wr_busy = false;
+    if (!self->wr_frames.empty()) {  // a batch: give its memory back while idle
+      std::vector<WebSocketOutFrame>().swap(self->wr_frames);
+      std::string().swap(self->wr_headers);
+    }
+    auto w = std::move(self->writer);
+    self->pump();  // a control frame that waited goes first
+    if (w) w->on_write(!ec);
+  };
+  if (wr_frames.empty()) {
+    auto n = write_websocket_frame_header(wr_header, wr_one.binary ? WebSocketOpcode::binary : WebSocketOpcode::text,
+                                          wr_one.data.size());
+    std::array<asio::const_buffer, 2> buffers{asio::buffer(wr_header, n),
+                                              asio::buffer(wr_one.data.data(), wr_one.data.size())};
+    with_executor(*this, [&](auto h) { asio::async_write(socket, buffers, std::move(h)); }, std::move(done));
+    return;
+  }
+  // Every header first (wr_headers must not move while buffers point into it).
+  wr_headers.resize(wr_frames.size() * 10);
+  std::vector<std::size_t> header_size(wr_frames.size());
+  for (std::size_t i = 0; i < wr_frames.size(); ++i)
+    header_size[i] = write_websocket_frame_header(
+        reinterpret_cast<unsigned char*>(wr_headers.data()) + i * 10,
+        wr_frames[i].binary ? WebSocketOpcode::binary : WebSocketOpcode::text, wr_frames[i].data.size());
+  std::vector<asio::const_buffer> buffers;
+  buffers.reserve(wr_frames.size() * 2);
+  for (std::size_t i = 0; i < wr_frames.size(); ++i) {
+    buffers.emplace_back(wr_headers.data() + i * 10, header_size[i]);
+    buffers.emplace_back(wr_frames[i].data.data(), wr_frames[i].data.size());
+  }
   with_executor(
-      *this, [&](auto h) { asio::async_write(socket, buffers, std::move(h)); },
-      [self](error_code ec, std::size_t) {
-        self->wr_busy = false;
-        auto w = std::move(self->writer);
-        self->pump();  // a control frame that waited goes first
-        if (w) w->on_write(!ec);
-      });
+      *this, [&](auto h) { asio::async_write(socket, std::move(buffers), std::move(h)); }, std::move(done));
 }
 
 void WebSocket::Impl::continue_read() {
@@ -254,14 +276,21 @@ void WebSocket::start_read(std::shared_ptr<WebSocketHandler> handler) {
 }
 
 void WebSocket::start_write(std::string_view data, bool binary, std::shared_ptr<WebSocketHandler> handler) {
+  WebSocketOutFrame one{data, binary};
+  start_write(std::span<const WebSocketOutFrame>(&one, 1), std::move(handler));
+}
+
+void WebSocket::start_write(std::span<const WebSocketOutFrame> frames, std::shared_ptr<WebSocketHandler> handler) {
   if (impl_->closed || impl_->close_sent) {
     auto ex = impl_->handler_executor ? *impl_->handler_executor : asio::any_io_executor(impl_->socket.get_executor());
     asio::post(ex, [h = std::move(handler)] { h->on_write(false); });
     return;
   }
   impl_->writer = std::move(handler);
-  impl_->wr_data = data;
-  impl_->wr_binary = binary;
+  if (frames.size() == 1)
+    impl_->wr_one = frames[0];
+  else
+    impl_->wr_frames.assign(frames.begin(), frames.end());
   impl_->wr_pending = true;
   impl_->pump();
 }

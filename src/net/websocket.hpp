@@ -10,7 +10,9 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <memory>
+#include <span>
 #include <string>
+#include <string_view>
 
 #include "core/result.hpp"
 
@@ -18,6 +20,12 @@ namespace berth::net {
 
 struct WebSocketMessage {
   std::string data;
+  bool binary = false;
+};
+
+// One message to send, by view: its bytes belong to the caller.
+struct WebSocketOutFrame {
+  std::string_view data;
   bool binary = false;
 };
 
@@ -50,6 +58,10 @@ class WebSocket {
   void set_handler_executor(boost::asio::any_io_executor ex);
   void start_read(std::shared_ptr<WebSocketHandler> handler);
   void start_write(std::string_view data, bool binary, std::shared_ptr<WebSocketHandler> handler);
+  // Several messages in one gather write (one syscall): what a busy
+  // connection queued while its previous write was out. The frames' bytes
+  // must stay valid until on_write; the span itself is copied.
+  void start_write(std::span<const WebSocketOutFrame> frames, std::shared_ptr<WebSocketHandler> handler);
   // Closes the TCP connection at once; safe from any thread of the strand.
   void abort();
   boost::asio::any_io_executor executor();

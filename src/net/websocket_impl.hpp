@@ -43,14 +43,15 @@ struct WebSocket::Impl : std::enable_shared_from_this<WebSocket::Impl> {
   // Writing: one write on the socket at a time; control frames (pong,
   // close) wait for the data frame in flight and go before the next one.
   std::shared_ptr<WebSocketHandler> writer;
-  std::string_view wr_data;
-  bool wr_binary = false;
+  WebSocketOutFrame wr_one;                  // the usual case: one message
+  std::vector<WebSocketOutFrame> wr_frames;  // a batch (then wr_one is unused); freed after the write
   bool wr_pending = false;
   bool wr_busy = false;
   // (Reading flags, kept here where they fill padding.)
   bool in_delivery = false;  // inside the reader's on_read: a new start_read loops instead of recursing
   bool read_again = false;
-  unsigned char wr_header[10];
+  unsigned char wr_header[10];  // wr_one's; a batch's headers are in wr_headers
+  std::string wr_headers;
   std::string control;           // whole control frames waiting
   std::string control_inflight;  // the ones being written
 

@@ -35,6 +35,28 @@ describe("socket.io-client", () => {
     });
   }
 
+  it("answers 500 pipelined calls in order, text and binary, over websocket", async () => {
+    // Many calls in flight: the server answers several per write (a batch);
+    // every answer must arrive, whole and in order.
+    const socket = connect("/", { transports: ["websocket"] });
+    await once(socket, "auth");
+    const backs = [];
+    socket.on("message-back", (...args) => backs.push(args));
+    const acks = await within(10000, Promise.all(Array.from({ length: 500 }, (_, i) =>
+      socket.timeout(8000).emitWithAck("message-with-ack", { i, pad: "x".repeat(i % 97) }))), "acks");
+    acks.forEach((a, i) => assert.equal(a.i, i));
+    for (let i = 0; i < 50; i++) socket.emit("message", i, Buffer.from([i, 255 - i]));
+    await within(5000, new Promise((resolve) => {
+      const check = () => (backs.length >= 50 ? resolve() : setTimeout(check, 10));
+      check();
+    }), "50 binary echoes");
+    backs.forEach(([n, buf], i) => {
+      assert.equal(n, i);
+      assert.deepEqual(Buffer.from(buf), Buffer.from([i, 255 - i]));
+    });
+    socket.disconnect();
+  });
+
   it("answers a server-to-client ack", async () => {
     const socket = connect();
     await once(socket, "auth");
