@@ -2,6 +2,7 @@
 
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <sys/resource.h>
 #include <thread>
 
 #include "core/log.hpp"
@@ -9,7 +10,29 @@
 namespace berth::app {
 namespace asio = boost::asio;
 
+namespace {
+// Every WebSocket is a file descriptor: the usual soft limit of 1,024 would
+// refuse connections long before memory or CPU run out. Raise it to the hard
+// limit, as Node does at start-up.
+void raise_open_file_limit() {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return;
+  if (lim.rlim_cur < lim.rlim_max) {
+    auto before = lim.rlim_cur;
+    lim.rlim_cur = lim.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &lim) == 0)
+      spdlog::debug("open file limit raised from {} to {}", before, lim.rlim_cur);
+    else
+      lim.rlim_cur = before;
+  }
+  if (lim.rlim_cur < 4096)
+    spdlog::warn("the open file limit is {}: Berth can hold only about that many connections (raise it: ulimit -n)",
+                 lim.rlim_cur);
+}
+}  // namespace
+
 void run_until_signal(asio::io_context& ioc, net::HttpServer& server, unsigned threads, std::function<void()> on_stop) {
+  raise_open_file_limit();
   asio::signal_set signals(ioc, SIGINT, SIGTERM);
   asio::steady_timer drain(ioc);
   std::chrono::steady_clock::time_point deadline;

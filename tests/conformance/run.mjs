@@ -31,10 +31,10 @@ for (let i = 0; ; i++) {
     await new Promise((r) => setTimeout(r, 50));
   }
 }
-const files = ["engineio.test.mjs", "socketio.test.mjs", "client.test.mjs"].map((f) => join(here, f));
+const files = ["engineio.test.mjs", "socketio.test.mjs", "client.test.mjs", "abuse.test.mjs"].map((f) => join(here, f));
 const tests = spawn(process.execPath, ["--test", "--test-concurrency=1", ...files], {
   stdio: "inherit",
-  env: { ...process.env, BERTH_CONFORMANCE_URL: url },
+  env: { ...process.env, BERTH_CONFORMANCE_URL: url, BERTH_CONFORMANCE_PID: String(server.pid) },
 });
 const code = await new Promise((resolve) => tests.on("exit", (c) => resolve(c ?? 1)));
 server.kill("SIGTERM");
