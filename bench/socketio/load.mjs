@@ -1,7 +1,7 @@
 // The client load, the same for every server: acked echo calls, a room
 // broadcast, and many idle connections. Uses the official socket.io-client.
 import { io } from "socket.io-client";
-import { cpuMicros, rssBytes } from "./proc_stats.mjs";
+import { cpuMicros, cpuTimes, rssBytes } from "./proc_stats.mjs";
 
 const connectOne = (url) =>
   new Promise((resolve, reject) => {
@@ -28,6 +28,7 @@ export async function echoLoad(url, pid, { clients = 50, seconds = 5, inflight =
   // warm up
   await Promise.all(sockets.map((s) => s.timeout(5000).emitWithAck("echo", payload)));
   const latencies = [];
+  const times0 = cpuTimes(pid);
   const cpu0 = cpuMicros(pid);
   const t0 = performance.now();
   const deadline = t0 + seconds * 1000;
@@ -42,9 +43,11 @@ export async function echoLoad(url, pid, { clients = 50, seconds = 5, inflight =
   );
   const elapsed = (performance.now() - t0) / 1000;
   const cpu = cpuMicros(pid) - cpu0;
+  const kernel = cpuTimes(pid).system - times0.system;
   sockets.forEach((s) => s.disconnect());
   latencies.sort((a, b) => a - b);
   return {
+    kernelMicrosPerCall: kernel / latencies.length,
     callsPerSecond: latencies.length / elapsed,
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),

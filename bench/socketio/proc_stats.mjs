@@ -3,12 +3,16 @@ import { readFileSync } from "node:fs";
 
 const TICKS = 100; // USER_HZ on Linux
 
-export function cpuMicros(pid) {
+// User and kernel CPU time of a process, in microseconds.
+export function cpuTimes(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const utime = Number(fields[11]);
-  const stime = Number(fields[12]);
-  return ((utime + stime) * 1e6) / TICKS;
+  return { user: (Number(fields[11]) * 1e6) / TICKS, system: (Number(fields[12]) * 1e6) / TICKS };
+}
+
+export function cpuMicros(pid) {
+  const t = cpuTimes(pid);
+  return t.user + t.system;
 }
 
 export function rssBytes(pid) {

@@ -68,8 +68,10 @@ const rows = [
   ["ack latency p50 (ms)", (r) => r.echo.p50Ms.toFixed(2)],
   ["ack latency p99 (ms)", (r) => r.echo.p99Ms.toFixed(2)],
   ["server CPU per echo call (µs)", (r) => r.echo.cpuMicrosPerCall.toFixed(1)],
+  ["  of which in the kernel (µs)", (r) => r.echo.kernelMicrosPerCall.toFixed(1)],
   ["pipelined (8 in flight per client): calls/s", (r) => r.pipelined.callsPerSecond.toFixed(0)],
   ["pipelined: server CPU per call (µs)", (r) => r.pipelined.cpuMicrosPerCall.toFixed(1)],
+  ["  of which in the kernel (µs)", (r) => r.pipelined.kernelMicrosPerCall.toFixed(1)],
   ["server CPU per broadcast to 100 (µs)", (r) => r.broadcast.cpuMicrosPerBroadcast.toFixed(0)],
   [`memory per idle websocket (bytes, ${results[names[0]].idle.connections} conns)`, (r) => r.idle.bytesPerConnection.toFixed(0)],
 ];
@@ -78,6 +80,7 @@ console.log("\n" + "".padEnd(width) + names.map((n) => n.padStart(20)).join(""))
 for (const [label, f] of rows) console.log(label.padEnd(width) + names.map((n) => f(results[n]).padStart(20)).join(""));
 const [b, n] = names.map((k) => results[k]);
 console.log(`\nCPU per call: berth/node = ${(b.echo.cpuMicrosPerCall / n.echo.cpuMicrosPerCall).toFixed(2)} one in flight, ${(b.pipelined.cpuMicrosPerCall / n.pipelined.cpuMicrosPerCall).toFixed(2)} pipelined (target ≤ 0.20)`);
+console.log(`kernel time alone: berth's kernel CPU per call / node's total = ${(b.echo.kernelMicrosPerCall / n.echo.cpuMicrosPerCall).toFixed(2)} (a floor for the CPU ratio)`);
 console.log(`memory per idle connection: berth/node = ${(b.idle.bytesPerConnection / n.idle.bytesPerConnection).toFixed(2)} (target ≤ 0.25)`);
 console.log(`broadcast to 100: ${(b.broadcast.cpuMicrosPerBroadcast / 1000).toFixed(3)} ms of server CPU (target < 1 ms)`);
 console.log("both servers single-threaded (BERTH_THREADS=1; Node is single-threaded), both on 127.0.0.1, client: socket.io-client 4.8 over websocket");
