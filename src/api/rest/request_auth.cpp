@@ -11,7 +11,10 @@ namespace {
 int rank(db::Role r) { return r == db::Role::owner ? 3 : r == db::Role::editor ? 2 : 1; }
 
 // Users who arrive with a Supabase token get a users row on first sight; the
-// set saves a database round trip on every later request.
+// set saves a database round trip on every later request. It is a cache:
+// past kMaxSeen users it starts over (costing one `ensure` per user again)
+// rather than growing with every user the server has ever seen.
+constexpr std::size_t kMaxSeen = 100'000;
 std::mutex seen_mu;
 std::unordered_set<std::string> seen_users;
 }  // namespace
@@ -29,6 +32,7 @@ boost::asio::awaitable<Result<auth::Principal>> authenticate_request(ApiContext&
   auto ensured = co_await ctx.workers.run([&] { return ctx.db.users().ensure(who->user_id, who->email); });
   if (!ensured) co_return ensured.error();
   std::lock_guard lock(seen_mu);
+  if (seen_users.size() >= kMaxSeen) seen_users.clear();
   seen_users.insert(who->user_id);
   co_return who;
 }
