@@ -1,14 +1,15 @@
 #include "engineio/request_info.hpp"
 
+#include <cstring>
 #include <strings.h>
 
 namespace berth::engineio {
 
 RequestInfo::RequestInfo(const std::map<std::string, std::string>& query, const net::HeaderMap& headers,
                          std::string_view remote) {
-  std::size_t size = remote.size() + 1;
-  for (const auto& [k, v] : query) size += k.size() + v.size() + 2;
-  for (const auto& [k, v] : headers) size += k.size() + v.size() + 2;
+  std::size_t size = remote.size() + 4;
+  for (const auto& [k, v] : query) size += k.size() + v.size() + 8;
+  for (const auto& [k, v] : headers) size += k.size() + v.size() + 8;
   data_.reserve(size);
   for (const auto& [k, v] : query) append(k), append(v);
   for (const auto& [k, v] : headers) append(k), append(v);
@@ -17,9 +18,20 @@ RequestInfo::RequestInfo(const std::map<std::string, std::string>& query, const 
   header_count_ = std::uint32_t(headers.size());
 }
 
+// Each field is its length (4 bytes) then its bytes: a query value may hold
+// any byte, NUL included (%00), so no separator could be trusted.
 void RequestInfo::append(std::string_view text) {
+  auto n = std::uint32_t(text.size());
+  data_.append(reinterpret_cast<const char*>(&n), sizeof n);
   data_.append(text);
-  data_.push_back('\0');
+}
+
+std::string_view RequestInfo::field(std::size_t& pos) const {
+  std::uint32_t n = 0;
+  std::memcpy(&n, data_.data() + pos, sizeof n);
+  std::string_view out(data_.data() + pos + sizeof n, n);
+  pos += sizeof n + n;
+  return out;
 }
 
 // The pairs [first, first + count) of all stored pairs.
@@ -27,15 +39,9 @@ RequestInfo::Pairs RequestInfo::pairs(std::size_t first, std::size_t count) cons
   Pairs out;
   out.reserve(count);
   std::size_t pos = 0;
-  auto next = [&] {
-    auto end = data_.find('\0', pos);
-    std::string_view s(data_.data() + pos, end - pos);
-    pos = end + 1;
-    return s;
-  };
   for (std::size_t i = 0; i < first + count; ++i) {
-    auto k = next();
-    auto v = next();
+    auto k = field(pos);
+    auto v = field(pos);
     if (i >= first) out.emplace_back(k, v);
   }
   return out;
@@ -58,9 +64,9 @@ std::string_view RequestInfo::header(std::string_view name) const {
 
 std::string_view RequestInfo::remote() const {
   if (data_.empty()) return {};
-  std::string_view all(data_.data(), data_.size() - 1);  // without the last '\0'
-  auto start = all.rfind('\0');
-  return start == std::string_view::npos ? all : all.substr(start + 1);
+  std::size_t pos = 0;
+  for (std::size_t i = 0; i < 2 * (std::size_t(query_count_) + header_count_); ++i) field(pos);
+  return field(pos);
 }
 
 }  // namespace berth::engineio

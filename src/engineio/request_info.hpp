@@ -30,9 +30,11 @@ class RequestInfo {
 
  private:
   void append(std::string_view text);
+  std::string_view field(std::size_t& pos) const;  // the field at pos; pos moves past it
   Pairs pairs(std::size_t first, std::size_t count) const;
 
-  // "name\0value\0" for each query pair, then each header, then the remote.
+  // Length-prefixed fields: name, value for each query pair, then for each
+  // header, then the remote address.
   std::string data_;
   std::uint32_t query_count_ = 0, header_count_ = 0;
 };

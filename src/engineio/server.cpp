@@ -56,6 +56,10 @@ struct Server::State : SessionRegistry, std::enable_shared_from_this<Server::Sta
   }
 
   SessionPtr create(net::HttpRequest& req, Session::Transport transport, asio::any_io_executor strand) {
+    // make_shared on purpose: one block per session. The heartbeat clock's
+    // weak_ptrs keep a closed session's block (not the session) until its
+    // last entry expires, at most pingInterval later: bounded, and cheaper
+    // than a second allocation for every live connection.
     auto s = std::make_shared<Session>(random_token(15), std::move(strand), options, request_info(req), transport,
                                        weak_from_this(), clock);
     std::lock_guard lock(mu);

@@ -81,6 +81,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   tcp::acceptor acceptor;
   std::atomic<bool> stopping{false};
   std::chrono::steady_clock::time_point stopped_at;
+  std::atomic<bool> backlog_taken{false};  // shutdown accepted what the kernel had queued
   std::mutex mu;
   std::unordered_map<Connection*, std::weak_ptr<Connection>> connections;
 
@@ -101,12 +102,17 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   void accept_backlog_then_close() {
     beast::error_code ec;
     acceptor.non_blocking(true, ec);
-    while (!ec) {
+    // Bounded: an error that repeats (EMFILE) must not spin; one that
+    // concerns a single queued client (ECONNABORTED) must not end the loop.
+    for (int i = 0; i < 65536 && !ec; ++i) {
       tcp::socket socket(asio::make_strand(ioc));
-      acceptor.accept(socket, ec);
-      if (!ec) adopt(std::move(socket));
+      beast::error_code aec;
+      acceptor.accept(socket, aec);
+      if (aec == asio::error::would_block || aec == asio::error::try_again) break;
+      if (!aec) adopt(std::move(socket));
     }
     acceptor.close(ec);
+    backlog_taken = true;
   }
 
   void adopt(tcp::socket socket) {
@@ -124,7 +130,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   }
 
   bool draining() {
-    if (metrics.in_flight() > 0) return true;
+    if (metrics.in_flight() > 0 || !backlog_taken) return true;
     if (std::chrono::steady_clock::now() - stopped_at > fresh_connection_grace) return false;
     std::lock_guard lock(mu);
     for (auto& [ptr, weak] : connections) {

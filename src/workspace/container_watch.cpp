@@ -57,6 +57,13 @@ asio::awaitable<void> ProjectRuntime::container_exited(std::string project_id, s
   {
     std::lock_guard lock(mu_);
     if (s->status.state != RuntimeState::ready || s->container_id != container_id) co_return;
+  }
+  // A start that ran before this (the lock above waited for it) may have
+  // restarted the same container: only one that is down now counts.
+  auto info = co_await docker_.inspect_container(container_id);
+  if (info && info->state.running) co_return;
+  {
+    std::lock_guard lock(mu_);
     s->container_id.clear();
   }
   spdlog::warn("project {}: {}", project_id, why);

@@ -24,7 +24,7 @@ ProjectRuntime::ProjectRuntime(asio::any_io_executor executor, docker::DockerCli
       db_(db),
       workers_(workers),
       options_(std::move(options)),
-      stopping_(std::make_shared<bool>(false)) {}
+      stopping_(std::make_shared<std::atomic<bool>>(false)) {}
 
 ProjectRuntime::~ProjectRuntime() { shutdown(); }
 

@@ -12,6 +12,7 @@
 // Idle rule: a project with no attached client (client_attached/detached,
 // called by the Socket.IO layer) and no REST start or exec for
 // BERTH_IDLE_TIMEOUT is stopped by the reaper.
+#include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
@@ -105,7 +106,7 @@ class ProjectRuntime {
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<Slot>> slots_;
   std::vector<Listener> listeners_;
-  std::shared_ptr<bool> stopping_;
+  std::shared_ptr<std::atomic<bool>> stopping_;
 };
 
 // An error answered to a caller, with the project's state turned to `error`.

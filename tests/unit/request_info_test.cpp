@@ -24,6 +24,18 @@ TEST(RequestInfo, KeepsQueryHeadersAndRemote) {
   for (auto& [k, v] : info.headers()) EXPECT_EQ(info.header(k), v);
 }
 
+TEST(RequestInfo, ANulInAQueryValueCannotForgeAHeader) {
+  // ?x=%00Authorization%00evil decodes to a value with NUL bytes in it.
+  std::map<std::string, std::string> query{{"x", std::string("\0Authorization\0evil", 19)}};
+  berth::net::HeaderMap headers{{"Host", "h"}};
+  RequestInfo info(query, headers, "1.2.3.4:5");
+  EXPECT_EQ(info.header("Authorization"), "");
+  ASSERT_EQ(info.headers().size(), 1u);
+  EXPECT_EQ(info.query("x"), std::string_view("\0Authorization\0evil", 19));
+  EXPECT_EQ(info.header("Host"), "h");
+  EXPECT_EQ(info.remote(), "1.2.3.4:5");
+}
+
 TEST(RequestInfo, EmptyAndIpv6) {
   RequestInfo none;
   EXPECT_EQ(none.query("EIO"), "");
