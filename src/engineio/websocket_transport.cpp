@@ -1,8 +1,10 @@
 #include "engineio/websocket_transport.hpp"
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include "net/websocket.hpp"
 
@@ -116,6 +118,30 @@ class Transport final : public net::WebSocketHandler,
   bool done_ = false;  // the close handshake started, or the connection failed
 };
 
+// The probe's "3probe" write, tracked without suspending the probe: the
+// client's "5" usually arrives right behind its "2probe", and the upgrade
+// should complete in the same turn, before a polling request on another
+// connection can slip in between (the official suite checks that a GET
+// after "5" gets 400).
+class ProbeWrite final : public net::WebSocketHandler {
+ public:
+  explicit ProbeWrite(asio::any_io_executor ex) : done_(ex, asio::steady_timer::time_point::max()) {}
+  void on_read(Result<net::WebSocketMessage>) override {}
+  void on_write(bool ok) override {
+    finished_ = true;
+    ok_ = ok;
+    done_.cancel();
+  }
+  asio::awaitable<bool> wait() {
+    if (!finished_) co_await done_.async_wait(asio::as_tuple(asio::use_awaitable));
+    co_return ok_;
+  }
+
+ private:
+  asio::steady_timer done_;
+  bool finished_ = false, ok_ = false;
+};
+
 void start_transport(SessionPtr s, std::shared_ptr<net::WebSocket> ws) {
   s->websocket = ws;
   if (s->executor() != ws->executor()) ws->set_handler_executor(s->executor());
@@ -145,6 +171,7 @@ asio::awaitable<void> run_upgrade(SessionPtr s, std::shared_ptr<net::WebSocket> 
       s->probe_socket.reset();
     }
   };
+  std::shared_ptr<ProbeWrite> probe;  // "3probe" in flight or sent
   while (true) {
     auto m = co_await ws->read();
     if (!m) {
@@ -154,15 +181,20 @@ asio::awaitable<void> run_upgrade(SessionPtr s, std::shared_ptr<net::WebSocket> 
     auto p = decode_frame(m->data, m->binary);
     if (s->state() != Session::State::open || !p) break;
     if (p->type == PacketType::ping && p->data == "probe") {
-      auto st = co_await ws->write("3probe", false);
-      if (!st) break;
+      if (probe) continue;  // one answer is enough (and one write at a time)
+      probe = std::make_shared<ProbeWrite>(s->executor());
+      ws->start_write("3probe", false, probe);
       s->probing = true;
       s->wake();  // a parked GET returns now (noop), so the client can send 5
       continue;
     }
-    if (p->type == PacketType::upgrade) {
+    if (p->type == PacketType::upgrade) {  // accepted without a probe too, as the reference server does
       watchdog->cancel();
-      s->finish_upgrade(ws);
+      s->finish_upgrade(ws);  // polling requests get 400 from now on
+      if (probe && !co_await probe->wait()) {
+        s->close_now(CloseReason::transport_error);
+        co_return;
+      }
       start_transport(s, ws);
       co_return;
     }
