@@ -81,8 +81,8 @@ class Session : public std::enable_shared_from_this<Session> {
   ~Session();
 
   const std::string& id() const { return id_; }
-  const RequestInfo& request() const { return *request_; }
-  // Shared, not copied, by whoever keeps it longer (a Socket.IO handshake).
+  // The client's first request; shared, not copied, by whoever keeps it
+  // longer (a Socket.IO handshake).
   const std::shared_ptr<const RequestInfo>& shared_request() const { return request_; }
   const boost::asio::any_io_executor& executor() const { return strand_; }
   const Options& options() const { return *options_; }

@@ -206,6 +206,16 @@ void copy_head(const Message& m, ClientResponse& out) {
   for (auto& f : m) out.headers.emplace(std::string(f.name_string()), std::string(f.value()));
 }
 
+// The start of every call: a connection on the calling strand, the request
+// sent with `extra_headers` (Connection: close, or the upgrade's).
+asio::awaitable<Result<ConnectionPtr>> open_and_send(const Endpoint& ep, const ClientRequest& req,
+                                                     std::chrono::milliseconds timeout, std::string_view extra_headers) {
+  auto c = co_await open(co_await asio::this_coro::executor, ep, timeout);
+  if (!c) co_return c.error();
+  if (auto sent = co_await send(*c, req, ep, extra_headers); !sent) co_return sent.error();
+  co_return *c;
+}
+
 // Runs `op` on a fresh strand and resumes the caller on its own executor.
 template <class T, class Op>
 asio::awaitable<Result<T>> on_strand(asio::any_io_executor ex, Op op) {
@@ -277,11 +287,9 @@ HttpClient::HttpClient(asio::any_io_executor executor, Endpoint endpoint)
 asio::awaitable<Result<ClientResponse>> HttpClient::request(ClientRequest req, std::chrono::milliseconds timeout,
                                                             std::size_t max_body) {
   co_return co_await on_strand<ClientResponse>(executor_, [&]() -> asio::awaitable<Result<ClientResponse>> {
-    auto strand = co_await asio::this_coro::executor;
-    auto c = co_await open(strand, endpoint_, timeout);
+    auto c = co_await open_and_send(endpoint_, req, timeout, "Connection: close\r\n");
     if (!c) co_return c.error();
     auto conn = *c;
-    if (auto sent = co_await send(conn, req, endpoint_, "Connection: close\r\n"); !sent) co_return sent.error();
     http::response_parser<http::string_body> parser;
     parser.body_limit(max_body);
     if (req.method == "HEAD") parser.skip(true);
@@ -301,11 +309,9 @@ asio::awaitable<Result<ClientResponse>> HttpClient::request(ClientRequest req, s
 asio::awaitable<Result<ClientResponse>> HttpClient::stream(ClientRequest req, OnData on_data,
                                                            std::chrono::milliseconds timeout) {
   co_return co_await on_strand<ClientResponse>(executor_, [&]() -> asio::awaitable<Result<ClientResponse>> {
-    auto strand = co_await asio::this_coro::executor;
-    auto c = co_await open(strand, endpoint_, timeout);
+    auto c = co_await open_and_send(endpoint_, req, timeout, "Connection: close\r\n");
     if (!c) co_return c.error();
     auto conn = *c;
-    if (auto sent = co_await send(conn, req, endpoint_, "Connection: close\r\n"); !sent) co_return sent.error();
     http::response_parser<http::buffer_body> parser;
     parser.body_limit(std::numeric_limits<std::uint64_t>::max());
     auto [hec, hn] = co_await http::async_read_header(conn->socket, conn->buffer, parser, use_nothrow);
@@ -341,12 +347,10 @@ asio::awaitable<Result<ClientResponse>> HttpClient::stream(ClientRequest req, On
 asio::awaitable<Result<HttpClient::Upgraded>> HttpClient::upgrade(ClientRequest req, std::string protocol,
                                                                   std::chrono::milliseconds timeout) {
   co_return co_await on_strand<Upgraded>(executor_, [&]() -> asio::awaitable<Result<Upgraded>> {
-    auto strand = co_await asio::this_coro::executor;
-    auto c = co_await open(strand, endpoint_, timeout);
+    auto extra = "Connection: Upgrade\r\nUpgrade: " + protocol + "\r\n";
+    auto c = co_await open_and_send(endpoint_, req, timeout, extra);
     if (!c) co_return c.error();
     auto conn = *c;
-    auto extra = "Connection: Upgrade\r\nUpgrade: " + protocol + "\r\n";
-    if (auto sent = co_await send(conn, req, endpoint_, extra); !sent) co_return sent.error();
     http::response_parser<http::empty_body> head;
     auto [ec, n] = co_await http::async_read_header(conn->socket, conn->buffer, head, use_nothrow);
     if (ec) co_return transport_error(endpoint_, *conn, ec, "no answer from");

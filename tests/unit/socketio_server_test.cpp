@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "socketio/server.hpp"
+#include "run_loop.hpp"
 
 using namespace berth;
 using namespace berth::socketio;
@@ -72,15 +73,9 @@ class Harness {
 
   template <class Pred>
   void run_until(Pred done, std::chrono::milliseconds limit) {
-    auto deadline = std::chrono::steady_clock::now() + limit;
-    while (!done() && std::chrono::steady_clock::now() < deadline) {
-      ioc_.restart();
-      ioc_.run_for(5ms);
-    }
+    berth::testing::run_until(ioc_, done, limit);
   }
-  void run_for(std::chrono::milliseconds d) {
-    run_until([] { return false; }, d);
-  }
+  void run_for(std::chrono::milliseconds d) { berth::testing::run_for(ioc_, d); }
 
  private:
   asio::io_context ioc_;
