@@ -61,7 +61,8 @@ asio::awaitable<void> ProjectRuntime::container_exited(std::string project_id, s
   // A start that ran before this (the lock above waited for it) may have
   // restarted the same container: only one that is down now counts.
   auto info = co_await docker_.inspect_container(container_id);
-  if (info && info->state.running) co_return;
+  bool down = info ? !info->state.running : info.error().code == "not_found";
+  if (!down) co_return;  // running again, or the engine cannot say: leave it
   {
     std::lock_guard lock(mu_);
     s->container_id.clear();
