@@ -11,6 +11,9 @@
 namespace berth::workspace {
 class ProjectRuntime;
 }
+namespace berth::storage {
+class ObjectStore;
+}
 
 namespace berth::api {
 
@@ -33,6 +36,7 @@ struct ApiContext {
   const net::Router& router;  // for the OpenAPI cross-check
   workspace::ProjectRuntime* runtime = nullptr;  // containers; null: routes answer runtime_unavailable
   AccessRevocations* revocations = nullptr;      // cuts open sockets; null in tests without Socket.IO
+  storage::ObjectStore* storage = nullptr;       // project files; null in tests without storage
 };
 
 }  // namespace berth::api

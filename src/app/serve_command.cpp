@@ -19,6 +19,7 @@
 #include "docker/docker_client.hpp"
 #include "net/http_client.hpp"
 #include "net/http_server.hpp"
+#include "storage/make_store.hpp"
 #include "workspace/project_runtime.hpp"
 
 namespace berth::app {
@@ -73,6 +74,23 @@ int run_serve(Config config) {
     spdlog::error("{}", loaded.error().message);
     return 2;
   }
+  // Object storage is checked before anything listens: a wrong URL or key
+  // is one line that says what to fix, not a failure at the first upload.
+  auto store = storage::make_object_store(config, ioc.get_executor(), workers);
+  if (!store) {
+    spdlog::error("{}", store.error().message);
+    return 2;
+  }
+  spdlog::info("storage: {}", (*store)->describe());
+  std::optional<Status> prepared;
+  asio::co_spawn(ioc, [&]() -> asio::awaitable<void> { prepared = co_await (*store)->prepare(); }, asio::detached);
+  while (!prepared && ioc.run_one() > 0) {
+  }
+  ioc.restart();
+  if (!prepared || !*prepared) {
+    spdlog::error("{}", prepared ? prepared->error().message : "storage start-up did not finish");
+    return 2;
+  }
   auth::PasswordHasher hasher(config.hash_queue);
   net::Metrics metrics;
   net::Router router;
@@ -100,6 +118,7 @@ int run_serve(Config config) {
   runtime.start_reaper();
   runtime.start_watcher();
   api::ApiContext ctx{config, **db, authenticator, hasher, workers, metrics, router, &runtime};
+  ctx.storage = store->get();
   api::add_rest_routes(router, ctx);
 
   socketio::Options io_options;
@@ -121,9 +140,9 @@ int run_serve(Config config) {
     return 2;
   }
   server.start();
-  spdlog::info("Berth listening on http://{}:{} ({} threads, storage {}, data in {})",
-               config.host == "0.0.0.0" ? "localhost" : config.host, server.port(), config.threads, config.storage,
-               config.data_dir);
+  spdlog::info("Berth listening on http://{}:{} ({} threads, {}, data in {})",
+               config.host == "0.0.0.0" ? "localhost" : config.host, server.port(), config.threads,
+               (*store)->describe(), config.data_dir);
 
   run_until_signal(ioc, server, config.threads, [&] {
     io.close();

@@ -110,6 +110,12 @@ Result<Config> Config::from(const EnvMap& vars) {
   if (c.storage == "supabase" && (c.supabase_url.empty() || c.supabase_key.empty()))
     return make_error("bad_config", "BERTH_STORAGE=supabase needs SUPABASE_URL and SUPABASE_KEY (the service-role key)");
   if (auto v = get(vars, {"BERTH_BUCKET"})) c.bucket = *v;
+  if (auto v = get(vars, {"BERTH_CA_FILE"})) c.ca_file = *v;
+  if (auto v = get(vars, {"BERTH_MAX_FILE_SIZE"})) {
+    auto n = parse_byte_size(*v);
+    if (!n || *n < 1) return bad("BERTH_MAX_FILE_SIZE", *v, "a size such as 50m or 1g");
+    c.max_file_size = std::uint64_t(*n);
+  }
   if (auto v = get(vars, {"BERTH_IMAGE"})) c.image = *v;
   if (auto v = get(vars, {"BERTH_CONTAINER_NETWORK"})) c.container_network = *v;
   if (auto v = get(vars, {"BERTH_CONTAINER_MEMORY"})) {

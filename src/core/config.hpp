@@ -29,6 +29,8 @@ struct Config {
   std::string supabase_key;
   std::string storage = "local";  // local | supabase
   std::string bucket = "berth-projects";
+  std::string ca_file;  // an extra CA certificate (PEM) trusted for HTTPS to storage
+  std::uint64_t max_file_size = std::uint64_t(50) << 20;  // per file, in the editor and in storage
   std::string image = "berth-workspace:latest";
   std::string container_network = "none";
   std::string container_memory = "1g";

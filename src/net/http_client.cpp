@@ -160,16 +160,13 @@ asio::awaitable<Result<ConnectionPtr>> open(asio::any_io_executor strand, const 
 
 std::string request_head(const ClientRequest& req, const Endpoint& ep, std::uint64_t content_length,
                          std::string_view extra) {
-  std::string h = req.method + " " + req.target + " HTTP/1.1\r\nHost: ";
-  h += ep.kind == Endpoint::Kind::unix_socket ? "localhost" : ep.host;
-  h += "\r\nUser-Agent: berth/0.1\r\n";
-  if (!req.content_type.empty()) h += "Content-Type: " + req.content_type + "\r\n";
-  if (content_length > 0 || req.method == "POST" || req.method == "PUT")
-    h += "Content-Length: " + std::to_string(content_length) + "\r\n";
-  for (auto& [k, v] : req.headers) h += k + ": " + v + "\r\n";
-  h += extra;
-  h += "\r\n";
-  return h;
+  return serialize_request_head({.method = req.method,
+                                 .target = req.target,
+                                 .host = ep.kind == Endpoint::Kind::unix_socket ? "localhost" : ep.host,
+                                 .content_type = req.content_type,
+                                 .content_length = content_length,
+                                 .headers = &req.headers,
+                                 .extra = extra});
 }
 
 asio::awaitable<Status> send(const ConnectionPtr& c, const ClientRequest& req, const Endpoint& ep,

@@ -28,6 +28,20 @@ bool cors_origin_allowed(std::string_view list, std::string_view origin) {
   return false;
 }
 
+std::string serialize_request_head(const RequestHead& r) {
+  std::string h;
+  h.reserve(256);
+  h.append(r.method).append(" ").append(r.target).append(" HTTP/1.1\r\nHost: ").append(r.host);
+  h += "\r\nUser-Agent: berth/0.1\r\n";
+  if (!r.content_type.empty()) h.append("Content-Type: ").append(r.content_type).append("\r\n");
+  if (r.content_length > 0 || r.method == "POST" || r.method == "PUT")
+    h.append("Content-Length: ").append(std::to_string(r.content_length)).append("\r\n");
+  if (r.headers)
+    for (auto& [k, v] : *r.headers) h.append(k).append(": ").append(v).append("\r\n");
+  h.append(r.extra).append("\r\n");
+  return h;
+}
+
 std::string_view HttpRequest::header(const std::string& name) const {
   auto it = headers.find(name);
   return it == headers.end() ? std::string_view{} : std::string_view{it->second};

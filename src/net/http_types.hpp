@@ -1,6 +1,7 @@
 #pragma once
 // Plain HTTP request/response types. Handlers use these, not Beast's, so
 // Beast headers stay inside net/*.cpp (they cost ~25 s per translation unit).
+#include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
@@ -49,6 +50,18 @@ HttpResponse error_response(int status, std::string_view code, std::string_view 
 
 // Whether `origin` is in a CORS setting: "*" or a comma-separated origin list.
 bool cors_origin_allowed(std::string_view list, std::string_view origin);
+
+// The request line and header block of an outgoing HTTP/1.1 request, ending
+// with the blank line. Content-Length is sent when a body is given or the
+// method is POST/PUT (servers may refuse a bodiless POST without it).
+struct RequestHead {
+  std::string_view method, target, host;  // host as the Host header wants it
+  std::string_view content_type;          // "" for none
+  std::uint64_t content_length = 0;
+  const std::vector<std::pair<std::string, std::string>>* headers = nullptr;
+  std::string_view extra;  // preformatted "Name: value\r\n" lines
+};
+std::string serialize_request_head(const RequestHead& head);
 
 // Percent-decoding for paths and query strings; nullopt-like empty pair on bad input.
 bool percent_decode(std::string_view in, std::string& out, bool plus_is_space);

@@ -18,6 +18,7 @@ test("healthz, readyz, metrics and openapi.json answer", async () => {
     const ready = await api.get("/readyz");
     assert.equal(ready.status, 200);
     assert.equal(ready.json.checks.database, "ok");
+    assert.equal(ready.json.checks.storage, "ok");
     await api.get("/api/v1/projects");
     const metrics = await api.get("/metrics");
     assert.match(metrics.headers.get("content-type"), /text\/plain/);
