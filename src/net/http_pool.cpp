@@ -159,7 +159,8 @@ asio::awaitable<std::optional<Failure>> send_request(Stream& s, PooledConnection
   c.lowest().expires_after(o.io_timeout);
   auto [ec, n] = co_await asio::async_write(s, asio::buffer(wire), use_nothrow);
   if (ec) co_return Failure{io_error(ep, ec, "cannot send to"), c.reused && is_stale_error(ec)};
-  std::vector<char> chunk(file.is_open() ? (1 << 18) : 0);
+  if (!file.is_open()) co_return std::nullopt;
+  std::vector<char> chunk(1 << 18);
   while (length > 0) {
     file.read(chunk.data(), std::streamsize(std::min<std::uint64_t>(chunk.size(), length)));
     auto got = std::size_t(file.gcount());

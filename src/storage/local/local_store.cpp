@@ -96,6 +96,8 @@ Status LocalStore::validate_key(const std::string& key) const {
   auto bad = [&](std::string why) { return make_error("invalid_path", "cannot store '" + key + "': " + why); };
   if (key.empty() || key.front() == '/' || key.back() == '/') return bad("a key names a file, not a folder");
   if (key.find('\0') != std::string::npos) return bad("NUL byte");
+  // The same bound as Supabase's, so a project can move between backends.
+  if (key.size() > 1024) return bad("longer than 1024 bytes");
   std::size_t start = 0;
   while (start <= key.size()) {
     auto end = std::min(key.find('/', start), key.size());

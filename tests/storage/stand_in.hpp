@@ -1,0 +1,110 @@
+#pragma once
+// Test harness for the storage tests: starts the Supabase Storage stand-in
+// (tests/support/storage-server.mjs, which follows the real server's
+// behaviour point by point) as a child process, and drives a coroutine to
+// completion on an io_context.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <cstdio>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "net/http_client.hpp"
+
+namespace berth::testing {
+
+inline std::string env_or(const char* name, std::string fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? v : fallback;
+}
+
+// Runs `op` on `ioc` until it finishes; returns its result.
+template <class T>
+T run_coro(boost::asio::io_context& ioc, boost::asio::awaitable<T> op) {
+  std::optional<T> out;
+  boost::asio::co_spawn(ioc, [&]() -> boost::asio::awaitable<void> { out.emplace(co_await std::move(op)); },
+                        boost::asio::detached);
+  ioc.restart();
+  while (!out && ioc.run_one() > 0) {
+  }
+  if (!out) throw std::runtime_error("coroutine did not finish");
+  return std::move(*out);
+}
+
+class StandIn {
+ public:
+  static constexpr const char* kKey = "test-service-role-key";
+  static constexpr const char* kAnonKey = "test-anon-key";
+
+  explicit StandIn(std::vector<std::string> extra = {}) {
+    int out[2];
+    if (::pipe(out) != 0) throw std::runtime_error("pipe");
+    std::vector<std::string> args{env_or("NODE", "node"), env_or("BERTH_STORAGE_SERVER", "tests/support/storage-server.mjs"),
+                                  "--key", kKey, "--anon-key", kAnonKey, "--exit-on-stdin-eof"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    int in[2];
+    if (::pipe(in) != 0) throw std::runtime_error("pipe");
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::dup2(out[1], 1);
+      ::dup2(in[0], 0);
+      ::close(out[0]);
+      ::close(in[1]);
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execvp(argv[0], argv.data());
+      _exit(127);
+    }
+    ::close(out[1]);
+    ::close(in[0]);
+    stdin_ = in[1];  // closing it ends the child even if we crash
+    FILE* f = ::fdopen(out[0], "r");
+    char line[512] = {};
+    if (!std::fgets(line, sizeof line, f)) throw std::runtime_error("the storage stand-in did not start");
+    std::fclose(f);
+    std::string s(line);
+    auto at = s.find("\"url\":\"");
+    if (at == std::string::npos) throw std::runtime_error("unexpected first line from the stand-in: " + s);
+    url_ = s.substr(at + 7, s.find('"', at + 7) - at - 7);
+  }
+  ~StandIn() {
+    ::close(stdin_);
+    ::kill(pid_, SIGTERM);
+    int st = 0;
+    ::waitpid(pid_, &st, 0);
+  }
+  StandIn(const StandIn&) = delete;
+
+  const std::string& url() const { return url_; }
+  pid_t pid() const { return pid_; }
+
+  // A test-control call (/__control/...), outside the Storage API.
+  net::ClientResponse control(boost::asio::io_context& ioc, std::string method, std::string path, std::string body = "") {
+    auto ep = net::Endpoint::parse(url_);  // plain HTTP stand-ins only
+    net::HttpClient client(ioc.get_executor(), *ep);
+    net::ClientRequest req;
+    req.method = std::move(method);
+    req.target = std::move(path);
+    req.body = std::move(body);
+    if (!req.body.empty()) req.content_type = "application/json";
+    auto r = run_coro(ioc, client.request(req, std::chrono::seconds(10)));
+    if (!r) throw std::runtime_error("control call failed: " + r.error().message);
+    return *r;
+  }
+  void faults(boost::asio::io_context& ioc, const std::string& json) { control(ioc, "POST", "/__control/faults", json); }
+
+ private:
+  pid_t pid_ = -1;
+  int stdin_ = -1;
+  std::string url_;
+};
+
+}  // namespace berth::testing
