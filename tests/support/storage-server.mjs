@@ -58,17 +58,20 @@ async function main(argv) {
   if (v.help) return void process.stdout.write(HELP + "\n");
   if (!v.key) throw new Error("--key is required (see --help)");
   if (!v["tls-cert"] !== !v["tls-key"]) throw new Error("--tls-cert and --tls-key go together");
-  const options = Object.fromEntries(
-    Object.entries({
-      serviceKey: v.key, anonKey: v["anon-key"], port: int(v.port, "port"), host: v.host,
-      maxUploadBytes: int(v["max-upload-bytes"], "max-upload-bytes"), latencyMs: int(v["latency-ms"], "latency-ms"),
-      dataDir: v["data-dir"], buckets: v.bucket,
-      tls: v["tls-cert"] ? { cert: readFileSync(v["tls-cert"]), key: readFileSync(v["tls-key"]) } : undefined,
-    }).filter(([, x]) => x !== undefined),
-  );
-  const server = await startStorageServer(options);
+  const server = await startStorageServer({
+    serviceKey: v.key, anonKey: v["anon-key"], port: int(v.port, "port"), host: v.host,
+    maxUploadBytes: int(v["max-upload-bytes"], "max-upload-bytes"), latencyMs: int(v["latency-ms"], "latency-ms"),
+    dataDir: v["data-dir"], buckets: v.bucket,
+    tls: v["tls-cert"] ? { cert: readFileSync(v["tls-cert"]), key: readFileSync(v["tls-key"]) } : undefined,
+  });
   process.stdout.write(JSON.stringify({ url: server.url, port: server.port }) + "\n");
-  const quit = () => server.close().then(() => process.exit(0));
+  // Signal handlers do not keep Node alive: without this an outage (SIGUSR1)
+  // would let the process exit.
+  const alive = setInterval(() => {}, 1 << 30);
+  const quit = () => server.close().then(() => {
+    clearInterval(alive);
+    process.exit(0);
+  });
   process.on("SIGTERM", quit);
   process.on("SIGINT", quit);
   process.on("SIGUSR1", () => server.stop());

@@ -66,18 +66,22 @@ ServerError classify(int http_status, std::string_view body) {
     e.message = str(o, "message");
     if (e.message.empty()) e.message = str(o, "error");
   }
+  e.unknown_route = http_status == 404;
   e.retryable = e.status >= 500 || e.status == 429 || e.code == "SlowDown" || e.code == "DatabaseTimeout";
   return e;
 }
 
 Error to_error(const ServerError& e, const std::string& what) {
   std::string said = e.message.empty() ? "" : " (" + e.message + ")";
+  if (e.unknown_route)
+    return make_error("storage_unavailable", what + ": the server has no such route" + said +
+                                                 "; is SUPABASE_URL the project's URL (https://<project>.supabase.co)?");
   if (e.status == 404) return make_error("not_found", what + ": not in storage" + said);
   if (e.status == 409) return make_error("conflict", what + ": already exists in storage" + said);
   if (e.status == 413 || e.code == "EntityTooLarge")
     return make_error("too_large", what + ": over the storage server's size limit" + said);
   if (e.code == "InvalidKey") return make_error("invalid_path", what + ": the storage server refuses this name" + said);
-  if (e.status == 401 || e.status == 403 || e.code == "AccessDenied" || e.code == "InvalidRequest")
+  if (e.status == 401 || e.status == 403 || e.code == "AccessDenied")
     return make_error("storage_unavailable", what + ": Supabase Storage refused SUPABASE_KEY" + said +
                                                  "; set it to the project's service-role (secret) key");
   return make_error("storage_unavailable",
@@ -165,32 +169,60 @@ Result<Info> parse_info(std::string_view body) {
 }
 
 std::optional<std::int64_t> parse_iso8601_ms(std::string_view t) {
-  // YYYY-MM-DDTHH:MM:SS[.fff][Z|+00:00]
+  // YYYY-MM-DDTHH:MM:SS[.fff][Z|±HH[:MM]], nothing after; an offset is applied.
   if (t.size() < 19 || t[4] != '-' || t[7] != '-' || (t[10] != 'T' && t[10] != ' ') || t[13] != ':' || t[16] != ':')
     return std::nullopt;
   auto field = [&](std::size_t at, std::size_t len) {
+    if (at + len > t.size()) return -1;
     int v = 0;
-    auto r = std::from_chars(t.data() + at, t.data() + at + len, v);
-    return r.ec == std::errc() && r.ptr == t.data() + at + len ? v : -1;
+    for (std::size_t i = at; i < at + len; ++i) {
+      if (t[i] < '0' || t[i] > '9') return -1;  // digits only: no sign, no space
+      v = v * 10 + (t[i] - '0');
+    }
+    return v;
   };
-  std::tm tm{};
-  tm.tm_year = field(0, 4) - 1900;
-  tm.tm_mon = field(5, 2) - 1;
-  tm.tm_mday = field(8, 2);
-  tm.tm_hour = field(11, 2);
-  tm.tm_min = field(14, 2);
-  tm.tm_sec = field(17, 2);
-  if (tm.tm_year < 0 || tm.tm_mon < 0 || tm.tm_mday < 1 || tm.tm_hour < 0 || tm.tm_min < 0 || tm.tm_sec < 0)
+  int year = field(0, 4), month = field(5, 2), day = field(8, 2);
+  int hour = field(11, 2), minute = field(14, 2), second = field(17, 2);
+  if (year < 1900 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 ||
+      second < 0 || second > 60)
     return std::nullopt;
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  if (day > kDays[month - 1] + (month == 2 && leap ? 1 : 0)) return std::nullopt;
+  std::tm tm{};
+  tm.tm_year = year - 1900;
+  tm.tm_mon = month - 1;
+  tm.tm_mday = day;
+  tm.tm_hour = hour;
+  tm.tm_min = minute;
+  tm.tm_sec = second;
   std::int64_t ms = 0;
   std::size_t i = 19;
   if (i < t.size() && t[i] == '.') {
     int digits = 0;
     for (++i; i < t.size() && t[i] >= '0' && t[i] <= '9'; ++i)
       if (digits++ < 3) ms = ms * 10 + (t[i] - '0');
+    if (!digits) return std::nullopt;
     for (; digits < 3; ++digits) ms *= 10;
   }
-  return std::int64_t(timegm(&tm)) * 1000 + ms;
+  std::int64_t offset_s = 0;
+  if (i < t.size() && (t[i] == 'Z' || t[i] == 'z')) {
+    ++i;
+  } else if (i < t.size() && (t[i] == '+' || t[i] == '-')) {
+    int sign = t[i] == '-' ? -1 : 1;
+    int oh = field(i + 1, 2), om = 0;
+    if (oh < 0 || oh > 23) return std::nullopt;
+    i += 3;
+    if (i < t.size()) {
+      if (t[i] == ':') ++i;
+      om = field(i, 2);
+      if (om < 0 || om > 59) return std::nullopt;
+      i += 2;
+    }
+    offset_s = sign * (oh * 3600 + om * 60);
+  }
+  if (i != t.size()) return std::nullopt;
+  return (std::int64_t(timegm(&tm)) - offset_s) * 1000 + ms;
 }
 
 Status check_service_key(std::string_view key) {

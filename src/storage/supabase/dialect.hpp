@@ -21,6 +21,9 @@ struct ServerError {
   std::string code;      // NoSuchKey, KeyAlreadyExists, AccessDenied, InvalidKey, EntityTooLarge, ...
   std::string message;   // the server's words
   bool retryable = false;  // 5xx, 429, SlowDown, DatabaseTimeout: worth another try
+  // A real HTTP 404: the server has no such route (a missing object is a
+  // 400 with "404" inside), so SUPABASE_URL points somewhere else.
+  bool unknown_route = false;
 };
 ServerError classify(int http_status, std::string_view body);
 // The catalogue error for a caller, naming the key or operation in `what`.

@@ -18,7 +18,6 @@
 //   huge     where "headers" (default) or "body": an endless-looking answer of
 //            `bytes` (default 100 MiB) header lines or body bytes
 //   delay    wait `ms` (default 1000), then serve normally
-import { once } from "node:events";
 import { FAULT_CODES } from "./errors.mjs";
 
 const KINDS = ["status", "reset", "drop", "hang", "garbage", "huge", "delay"];
@@ -57,17 +56,25 @@ export function resetSocket(socket) {
   }
 }
 
-async function writeAll(socket, chunk, total) {
-  for (let sent = 0; sent < total && !socket.destroyed; sent += chunk.length) {
-    if (!socket.write(sent + chunk.length <= total ? chunk : chunk.subarray(0, total - sent))) {
-      await Promise.race([once(socket, "drain"), once(socket, "close")]);
-    }
+// Writes `total` bytes of `chunk` repeated, at the pace the reader takes
+// them, and stops when the connection goes.
+async function writeAll(out, chunk, total) {
+  const drainOrClose = () =>
+    new Promise((resolve) => {
+      const done = () => {
+        out.off("drain", done).off("close", done);
+        resolve();
+      };
+      out.on("drain", done).on("close", done);
+    });
+  for (let sent = 0; sent < total && !out.destroyed; sent += chunk.length) {
+    if (!out.write(sent + chunk.length <= total ? chunk : chunk.subarray(0, total - sent))) await drainOrClose();
   }
 }
 
 // Applies a fault that replaces the answer. Returns false for the kinds that
 // let the request go on (delay, reset: the caller handles those).
-export async function applyFault(f, req, res, hung) {
+export async function applyFault(f, req, res) {
   const socket = req.socket;
   switch (f.kind) {
     case "delay":
@@ -88,9 +95,7 @@ export async function applyFault(f, req, res, hung) {
     case "drop":
       resetSocket(socket);
       return true;
-    case "hang":
-      hung.add(socket);
-      socket.on("close", () => hung.delete(socket));
+    case "hang": // stop() and close() cut it, with every other connection
       return true;
     case "garbage":
       socket.end(Buffer.from("\x00\x17garbage, not HTTP at all\r\n\xff\xfe\r\n\r\n", "latin1"));

@@ -52,7 +52,8 @@ function freshStats() {
 }
 
 export async function startStorageServer(options = {}) {
-  const opts = { host: "127.0.0.1", port: 0, maxUploadBytes: 50 << 20, latencyMs: 0, anonKey: null, ...options };
+  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+  const opts = { host: "127.0.0.1", port: 0, maxUploadBytes: 50 << 20, latencyMs: 0, anonKey: null, ...given };
   if (!opts.serviceKey) throw new Error("serviceKey is required");
   if (opts.anonKey === opts.serviceKey) throw new Error("anonKey must differ from serviceKey");
   // A server that takes a made-up key must not be reachable from elsewhere.
@@ -63,7 +64,6 @@ export async function startStorageServer(options = {}) {
   const faults = new Faults();
   const stats = freshStats();
   const sockets = new Set();
-  const hung = new Set();
   let listening = false;
   let closed = false;
   let outageTimer = null;
@@ -125,7 +125,7 @@ export async function startStorageServer(options = {}) {
     const fault = faults.take(req.method, path);
     if (fault) {
       stats.faults += 1;
-      if (await applyFault(fault, req, res, hung)) return;
+      if (await applyFault(fault, req, res)) return;
     }
     const ctx = { req, res, fault, head: req.method === "HEAD" };
     if (!match) return send(ctx, 404, {}, routeNotFound(req.method, below === null ? req.url : req.url.slice(PREFIX.length)));
@@ -226,7 +226,7 @@ export async function startStorageServer(options = {}) {
     setFaults: (f) => faults.set(f),
     resetStats,
     // An outage: the port refuses connections, and open ones (hung ones too)
-    // are cut, as when the real server goes down.
+    // are cut, as when the real server goes down. The port is kept for resume().
     async stop() {
       if (!listening) return;
       listening = false;

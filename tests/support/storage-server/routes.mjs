@@ -107,7 +107,10 @@ function deleteObject(ctx) {
 // Listing shows ONE level below the prefix, folders (synthesised from longer
 // keys, all-null rows) and files together, sorted, then offset and limit.
 async function listObjects(ctx) {
-  const { prefix, limit = 100, offset = 0, sortBy = {}, search = "" } = await ctx.json();
+  // Fastify's Ajv coerces "10" to 10; so do we.
+  const int = (v) => (typeof v === "string" && /^\d+$/.test(v) ? Number(v) : v);
+  const { prefix, limit: l = 100, offset: o = 0, sortBy = {}, search = "" } = await ctx.json();
+  const [limit, offset] = [int(l), int(o)];
   if (typeof prefix !== "string") throw errors.invalidRequest("body must have required property 'prefix'");
   if (!Number.isInteger(limit) || limit < 1) throw errors.invalidRequest("body/limit must be >= 1");
   if (!Number.isInteger(offset) || offset < 0) throw errors.invalidRequest("body/offset must be >= 0");
