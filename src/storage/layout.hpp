@@ -14,8 +14,9 @@ std::string project_prefix(std::string_view owner_id, std::string_view project_i
 std::string project_key(std::string_view owner_id, std::string_view project_id, std::string_view path);
 // "_templates/<templateId>/": a starter template's files.
 std::string template_prefix(std::string_view template_id);
-// What storage cannot express (empty directories, modes, symlinks) for one
-// project, kept outside its prefix so no user path can overwrite it.
-std::string manifest_key(std::string_view owner_id, std::string_view project_id);
+// What storage cannot express (empty directories, modes, symlinks) for the
+// files under `prefix` (a project's or a template's), kept outside that
+// prefix so no user path can produce its key: "a/b/" → "_manifests/a/b.json".
+std::string manifest_key(std::string_view prefix);
 
 }  // namespace berth::storage

@@ -12,7 +12,9 @@
 #include "core/encoding.hpp"
 #include "core/worker_pool.hpp"
 #include "stand_in.hpp"
+#include "storage/layout.hpp"
 #include "storage/local/local_store.hpp"
+#include "storage/project_objects.hpp"
 #include "storage/supabase/supabase_store.hpp"
 
 namespace berth::storage {
@@ -239,6 +241,34 @@ TEST_P(ObjectStoreContract, KeysThatCanNeverBeStoredAreInvalidPath) {
   EXPECT_EQ(store_->validate_key(long_key).error().code, "invalid_path");
   EXPECT_EQ(run(store_->put(long_key, PutSource::from_bytes("x"))).error().code, "invalid_path");
   EXPECT_TRUE(store_->validate_key("o/p/src/main.py"));
+}
+
+TEST_P(ObjectStoreContract, TreesTravelWithTheirManifest) {
+  auto tmpl = template_prefix("python");
+  put_text(tmpl + "main.py", "print('hi')\n");
+  put_text(tmpl + "bin/run.sh", "#!/bin/sh\n");
+  ProjectManifest m;
+  m.empty_directories = {"data", "src/empty"};
+  m.modes = {{"bin/run.sh", 0755}};
+  m.symlinks = {{"latest", "bin/run.sh"}, {"bin/up", "../main.py"}, {"escape", "../../other/secret"},
+                {"abs", "/etc/passwd"}};
+  ASSERT_TRUE(run(save_manifest(*store_, tmpl, m)));
+  auto project = project_prefix("owner-1", "project-1");
+  ASSERT_TRUE(run(copy_tree(*store_, tmpl, project)));
+  // The files arrive; the manifest is outside the prefix, so never listed as a file.
+  EXPECT_EQ(keys(project), (std::vector<std::string>{project + "bin/run.sh", project + "main.py"}));
+  auto loaded = run(load_manifest(*store_, project));
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  EXPECT_EQ(loaded->empty_directories, m.empty_directories);
+  EXPECT_EQ(loaded->modes, m.modes);
+  // Links leading out of the project never come back.
+  EXPECT_EQ(loaded->symlinks, (std::map<std::string, std::string>{{"bin/up", "../main.py"}, {"latest", "bin/run.sh"}}));
+  auto gone = run(delete_tree(*store_, project));
+  ASSERT_TRUE(gone) << gone.error().message;
+  EXPECT_EQ(*gone, 3u);  // two files and the manifest
+  EXPECT_TRUE(keys(project).empty());
+  EXPECT_TRUE(run(load_manifest(*store_, project))->empty());
+  EXPECT_EQ(keys(tmpl).size(), 2u);  // the template is untouched
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ObjectStoreContract, ::testing::Values("local", "supabase"),

@@ -247,6 +247,40 @@ TEST_F(SupabaseClient, A50MegabyteUploadStreamsWithBoundedMemory) {
   EXPECT_LT(grown, 8 * 1024) << "RSS grew by " << grown << " KiB on download";
 }
 
+TEST_F(SupabaseClient, TheBucketsOwnSizeLimitAppliesWhenSmaller) {
+  server_ = std::make_unique<StandIn>();
+  // The bucket exists already, made by someone with a 1,000-byte limit.
+  auto ep = net::Endpoint::parse(server_->url());
+  net::HttpClient http(ioc_.get_executor(), *ep);
+  net::ClientRequest req;
+  req.method = "POST";
+  req.target = "/storage/v1/bucket";
+  req.headers = {{"Authorization", std::string("Bearer ") + StandIn::kKey}};
+  req.content_type = "application/json";
+  req.body = R"({"name":"faults","public":false,"file_size_limit":1000})";
+  auto made = run(http.request(req, std::chrono::seconds(5)));
+  ASSERT_TRUE(made && made->status == 200) << (made ? made->body : made.error().message);
+  auto s = SupabaseStore::create(ioc_.get_executor(), workers_, options(server_->url()));
+  ASSERT_TRUE(s);
+  store_ = std::move(*s);
+  ASSERT_TRUE(run(store_->prepare()));
+  EXPECT_EQ(store_->max_object_size(), 1000u);
+  server_->control(ioc_, "POST", "/__control/stats/reset");
+  auto r = run(store_->put("o/p/big", PutSource::from_bytes(std::string(1001, 'x'))));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, "too_large");
+  EXPECT_NE(stats().find("\"requests\":0,"), std::string::npos) << "refused before sending: " << stats();
+  EXPECT_TRUE(run(store_->put("o/p/fits", PutSource::from_bytes(std::string(1000, 'x')))));
+}
+
+TEST_F(SupabaseClient, TheServersOwnSizeLimitIsTooLarge) {
+  // Berth's limit above the server's: the server's 413 (inside a 400) is too_large, not retried.
+  start({"--max-upload-bytes", "1000"});
+  auto r = run(store_->put("o/p/big", PutSource::from_bytes(std::string(5000, 'x'))));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, "too_large");
+}
+
 // HTTPS with a throwaway CA: verified against BERTH_CA_FILE, never unverified.
 class SupabaseTls : public SupabaseClient {
  protected:
