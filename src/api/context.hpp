@@ -17,12 +17,14 @@ class ObjectStore;
 
 namespace berth::api {
 
-// Told after a change that takes access away, so open real-time connections
-// of that user or project are cut (implemented by events/ProjectConnections).
+// Told after a change of access, so open real-time connections follow it:
+// cut when access is gone, re-roled when it changed (events/ProjectConnections).
 class AccessRevocations {
  public:
   virtual ~AccessRevocations() = default;
   virtual void member_removed(const std::string& project_id, const std::string& user_id) = 0;
+  // A role change applies to the member's open sockets at once.
+  virtual void member_role_changed(const std::string& project_id, const std::string& user_id, db::Role role) = 0;
   virtual void project_deleted(const std::string& project_id) = 0;
 };
 

@@ -5,7 +5,7 @@
 #include "app/server_loop.hpp"
 #include "core/log.hpp"
 #include "net/http_server.hpp"
-#include "socketio/conformance.hpp"
+#include "app/conformance_servers.hpp"
 #include "socketio/server.hpp"
 
 namespace berth::app {
@@ -33,8 +33,8 @@ int serve_on_loopback(const char* what, std::uint16_t port, unsigned threads, Mo
 }
 
 struct ConformanceHandle {
-  std::shared_ptr<socketio::ConformanceServers> servers;
-  void close() { socketio::close_conformance_servers(*servers); }
+  std::shared_ptr<ConformanceServers> servers;
+  void close() { close_conformance_servers(*servers); }
 };
 
 }  // namespace
@@ -43,7 +43,7 @@ int run_conformance_server(std::uint16_t port, unsigned threads) {
   return serve_on_loopback("conformance servers (/engine.io/, /socket.io/)", port, threads,
                            [](net::Router& router, boost::asio::io_context& ioc) {
                              return std::make_unique<ConformanceHandle>(
-                                 ConformanceHandle{socketio::mount_conformance_servers(router, ioc)});
+                                 ConformanceHandle{mount_conformance_servers(router, ioc)});
                            });
 }
 
@@ -61,7 +61,7 @@ int run_bench_server(std::uint16_t port, unsigned threads) {
         ack();
       });
     });
-    io->mount(router);
+    io->engine().mount(router);
     return io;
   });
 }

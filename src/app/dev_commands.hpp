@@ -7,7 +7,7 @@
 namespace berth::app {
 
 // The reference servers of the official Engine.IO v4 / Socket.IO v5 test
-// suites (see socketio/conformance.hpp), on 127.0.0.1:port.
+// suites (see app/conformance_servers.hpp), on 127.0.0.1:port.
 int run_conformance_server(std::uint16_t port, unsigned threads);
 
 // The same events as bench/socketio/reference_server.mjs: "echo" (acked with

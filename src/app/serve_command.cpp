@@ -4,6 +4,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <filesystem>
 #include <fstream>
@@ -82,13 +83,15 @@ int run_serve(Config config) {
     return 2;
   }
   spdlog::info("storage: {}", (*store)->describe());
+  // The guard keeps the io_context from stopping itself while its only
+  // work is on another thread (the worker pool, the resolver): a stop that
+  // lands between here and run() would end the server at once.
+  auto keep_running = asio::make_work_guard(ioc);
   std::optional<Status> prepared;
   asio::co_spawn(ioc, [&]() -> asio::awaitable<void> { prepared = co_await (*store)->prepare(); }, asio::detached);
-  while (!prepared && ioc.run_one() > 0) {
-  }
-  ioc.restart();
-  if (!prepared || !*prepared) {
-    spdlog::error("{}", prepared ? prepared->error().message : "storage start-up did not finish");
+  while (!prepared) ioc.run_one();
+  if (!*prepared) {
+    spdlog::error("{}", prepared->error().message);
     return 2;
   }
   auth::PasswordHasher hasher(config.hash_queue);
@@ -124,10 +127,10 @@ int run_serve(Config config) {
   socketio::Options io_options;
   io_options.engine.max_payload = config.max_body_bytes;
   socketio::Server io(ioc, io_options);
-  api::ProjectConnections connections(io, ctx);
+  api::ProjectConnections connections(ioc.get_executor(), io, ctx);
   ctx.revocations = &connections;
   connections.bind();
-  io.mount(router);
+  io.engine().mount(router);
 
   net::HttpServer::Options options;
   options.host = config.host;

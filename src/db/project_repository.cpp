@@ -167,26 +167,52 @@ Result<std::vector<Member>> ProjectRepository::members(std::string_view project_
   return out;
 }
 
+namespace {
+// Serialises membership changes of one project: on PostgreSQL a row lock on
+// the project (two owners demoting each other wait for one another); on
+// SQLite BEGIN IMMEDIATE already makes writers take turns.
+Status lock_project(SqlConnection& c, std::string_view project_id) {
+  std::string sql = "SELECT 1 AS found FROM berth.projects WHERE id = $1";
+  if (c.dialect() == Dialect::postgres) sql += " FOR UPDATE";
+  auto rows = c.exec(sql, {std::string(project_id)});
+  if (!rows) return rows.error();
+  if (rows->empty()) return make_error("not_found", "project " + std::string(project_id) + " does not exist");
+  return Ok{};
+}
+
+// The last-owner rule, checked after the change inside the same
+// transaction, so no interleaving of two changes can leave no owner.
+Status still_has_an_owner(SqlConnection& c, std::string_view project_id) {
+  auto rows = c.exec("SELECT user_id FROM berth.project_members WHERE project_id = $1 AND role = 'owner' LIMIT 1",
+                     {std::string(project_id)});
+  if (!rows) return rows.error();
+  if (rows->empty()) return make_error("conflict", "a project needs an owner: make someone else owner first");
+  return Ok{};
+}
+}  // namespace
+
 Status ProjectRepository::put_member(std::string_view project_id, std::string_view user_id, Role role) {
   return pool_.transaction([&](SqlConnection& c) -> Status {
-    if (auto s = exists(c, "projects", project_id, "project"); !s) return s;
+    if (auto s = lock_project(c, project_id); !s) return s;
     if (auto s = exists(c, "users", user_id, "user"); !s) return s;
     auto r = c.exec(
         "INSERT INTO berth.project_members (project_id, user_id, role, created_at) VALUES ($1, $2, $3, $4) "
         "ON CONFLICT (project_id, user_id) DO UPDATE SET role = excluded.role",
         {std::string(project_id), std::string(user_id), std::string(to_string(role)), now_ms()});
     if (!r) return r.error();
-    return Ok{};
+    return still_has_an_owner(c, project_id);
   });
 }
 
 Result<bool> ProjectRepository::remove_member(std::string_view project_id, std::string_view user_id) {
-  auto rows = pool_.with([&](SqlConnection& c) {
-    return c.exec("DELETE FROM berth.project_members WHERE project_id = $1 AND user_id = $2 RETURNING user_id",
-                  {std::string(project_id), std::string(user_id)});
+  return pool_.transaction([&](SqlConnection& c) -> Result<bool> {
+    if (auto s = lock_project(c, project_id); !s) return s.error();
+    auto rows = c.exec("DELETE FROM berth.project_members WHERE project_id = $1 AND user_id = $2 RETURNING user_id",
+                       {std::string(project_id), std::string(user_id)});
+    if (!rows) return rows.error();
+    if (auto s = still_has_an_owner(c, project_id); !s) return s.error();
+    return !rows->empty();
   });
-  if (!rows) return rows.error();
-  return !rows->empty();
 }
 
 }  // namespace berth::db

@@ -12,6 +12,7 @@
 #include "core/log.hpp"
 #include "engineio/polling.hpp"
 #include "engineio/websocket_transport.hpp"
+#include "net/cors.hpp"
 #include "net/websocket.hpp"
 
 namespace berth::engineio {
@@ -22,10 +23,12 @@ struct Server::State : SessionRegistry, std::enable_shared_from_this<Server::Sta
   State(asio::io_context& i, Options o)
       : ioc(i),
         options(std::make_shared<const Options>(std::move(o))),
+        cors(options->cors_origin, "GET, POST, OPTIONS"),
         clock(std::make_shared<HeartbeatClock>(i.get_executor())) {}
 
   asio::io_context& ioc;
   std::shared_ptr<const Options> options;
+  net::CorsPolicy cors;
   std::shared_ptr<HeartbeatClock> clock;  // every session's pings and deadlines
   ConnectionHandler on_connection;
   mutable std::mutex mu;
@@ -152,27 +155,15 @@ struct Server::State : SessionRegistry, std::enable_shared_from_this<Server::Sta
     co_return error_reply(ErrorCode::bad_request);
   }
 
-  bool origin_allowed(std::string_view origin) const { return net::cors_origin_allowed(options->cors_origin, origin); }
-
-
   static asio::awaitable<net::HttpResponse> handle(std::shared_ptr<State> self, net::HttpRequest& req) {
-    const auto& cors = self->options->cors_origin;
     std::string origin(req.header("Origin"));
-    bool with_cors = !cors.empty() && !origin.empty() && self->origin_allowed(origin);
+    bool with_cors = self->cors.allows(origin);
     net::HttpResponse res;
-    if (req.method == "OPTIONS") {
-      res = with_cors ? net::HttpResponse{204, "", {}, ""} : error_reply(ErrorCode::bad_request);
-      if (with_cors)
-        res.with_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
-            .with_header("Access-Control-Allow-Headers", "Content-Type, Authorization")
-            .with_header("Access-Control-Max-Age", "600");
-    } else {
+    if (req.method == "OPTIONS")
+      res = with_cors ? self->cors.preflight() : error_reply(ErrorCode::bad_request);
+    else
       res = co_await dispatch(self, req);
-    }
-    if (with_cors) {
-      res.with_header("Access-Control-Allow-Origin", cors == "*" ? "*" : origin);
-      if (cors != "*") res.with_header("Access-Control-Allow-Credentials", "true").with_header("Vary", "Origin");
-    }
+    if (with_cors) self->cors.decorate(res, origin);
     co_return res;
   }
 };

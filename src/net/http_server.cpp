@@ -1,5 +1,7 @@
 #include "net/http_server.hpp"
 
+#include "net/cors.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -72,10 +74,16 @@ class Upgrade final : public WebSocketUpgrade {
 
 struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   Impl(asio::io_context& i, Options o, const Router& r, Metrics& m)
-      : ioc(i), options(std::move(o)), router(r), metrics(m), acceptor(asio::make_strand(i)) {}
+      : ioc(i),
+        options(std::move(o)),
+        cors_policy(options.cors_origin, "GET, POST, PUT, PATCH, DELETE, OPTIONS"),
+        router(r),
+        metrics(m),
+        acceptor(asio::make_strand(i)) {}
 
   asio::io_context& ioc;
   Options options;
+  CorsPolicy cors_policy;
   const Router& router;
   Metrics& metrics;
   tcp::acceptor acceptor;
@@ -263,14 +271,10 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
     auto started = std::chrono::steady_clock::now();
     metrics.request_started();
     std::string origin(req.header("Origin"));
-    bool cors = !options.cors_origin.empty() && !origin.empty() && cors_origin_allowed(options.cors_origin, origin);
+    bool cors = cors_policy.allows(origin);
     HttpResponse res;
     if (req.method == "OPTIONS" && cors) {
-      res.status = 204;
-      res.content_type.clear();
-      res.with_header("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS")
-          .with_header("Access-Control-Allow-Headers", "Authorization, Content-Type")
-          .with_header("Access-Control-Max-Age", "600");
+      res = cors_policy.preflight();
     } else {
       auto match = router.match(req);
       if (!match.route) {
@@ -286,10 +290,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
         }
       }
     }
-    if (cors) {
-      res.with_header("Access-Control-Allow-Origin", options.cors_origin == "*" ? "*" : origin);
-      if (options.cors_origin != "*") res.with_header("Vary", "Origin").with_header("Access-Control-Allow-Credentials", "true");
-    }
+    if (cors) cors_policy.decorate(res, origin);
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     metrics.request_finished(req.method, req.route, res.status, seconds);
     if (req.upgrade && req.upgrade->accepted()) {

@@ -17,7 +17,6 @@ Server::~Server() { close(); }
 
 Namespace& Server::of(std::string_view name) { return namespaces_->of(name); }
 
-void Server::mount(net::Router& router) { engine_->mount(router); }
 
 void Server::close() { engine_->close_all(); }
 

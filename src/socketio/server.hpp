@@ -7,7 +7,7 @@
 //   nsp.on_connection([](SocketPtr s) {
 //     s->on("fs:list", [](SocketPtr s, Args args, Ack ack) { ack(Json{"{\"ok\":true}"}); });
 //   });
-//   io.mount(router);
+//   io.engine().mount(router);   // the transport owns the HTTP routes
 //   io.to("project:42").except(sid).emit("fs:changed", Json{...});
 //
 // The Server must outlive the HTTP server that routes to it.
@@ -19,7 +19,6 @@
 
 #include "engineio/options.hpp"
 #include "engineio/server.hpp"
-#include "net/router.hpp"
 #include "socketio/args.hpp"
 #include "socketio/broadcast.hpp"
 #include "socketio/client.hpp"
@@ -49,7 +48,6 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   Namespace& of(std::string_view name);  // "/" always exists
-  void mount(net::Router& router);
 
   // The main namespace's broadcasts.
   Broadcast to(std::string room) { return of("/").to(std::move(room)); }

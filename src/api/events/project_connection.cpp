@@ -1,5 +1,7 @@
 #include "api/events/project_connection.hpp"
-#include "api/rest/representations.hpp"
+
+#include "api/access.hpp"
+#include "api/representations.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -40,7 +42,8 @@ Result<std::pair<std::string, std::string>> read_auth(const std::string& auth_js
 
 }  // namespace
 
-ProjectConnections::ProjectConnections(socketio::Server& io, ApiContext& ctx) : io_(io), ctx_(ctx) {}
+ProjectConnections::ProjectConnections(asio::any_io_executor executor, socketio::Server& io, ApiContext& ctx)
+    : executor_(std::move(executor)), io_(io), ctx_(ctx) {}
 
 void ProjectConnections::bind() {
   auto& nsp = io_.of("/");
@@ -48,25 +51,21 @@ void ProjectConnections::bind() {
     // Token and membership checks may wait on the database: run them as a
     // coroutine and let the middleware chain continue when they are done.
     asio::co_spawn(
-        ctx_.workers.executor(),
+        executor_,
         [this, &hs, next]() -> asio::awaitable<void> {
           auto creds = read_auth(hs.auth);
           if (!creds) co_return next(refusal(creds.error()));
-          auto who = co_await ctx_.authenticator.authenticate(creds->first);
+          auto who = co_await authenticate_token(ctx_, creds->first);
           if (!who) co_return next(refusal(who.error()));
-          auto ensured = ctx_.db.users().ensure(who->user_id, who->email);
-          if (!ensured) co_return next(refusal(ensured.error()));
-          const std::string& project_id = creds->second;
-          auto not_found = make_error("not_found", "no project " + project_id + " (or you are not a member of it)");
-          if (!is_uuid(project_id)) co_return next(refusal(not_found));
-          auto found = ctx_.db.projects().find_for_user(project_id, who->user_id);
-          if (!found) co_return next(refusal(found.error()));
-          if (!found->has_value()) co_return next(refusal(not_found));
-          ProjectSession session{*who, project_id, (*found)->second};
+          // The same check as every REST route: not a member is not_found.
+          auto access = co_await project_access(ctx_, *who, creds->second, db::Role::viewer);
+          if (!access) co_return next(refusal(access.error()));
+          ProjectSession session{*who, access->project.id, access->role};
           if (ctx_.runtime)
-            session.status = ctx_.runtime->status(project_id);
+            session.status = ctx_.runtime->status(access->project.id);
           else
-            session.status.state = workspace::runtime_state_from((*found)->first.status).value_or(workspace::RuntimeState::stopped);
+            session.status.state =
+                workspace::runtime_state_from(access->project.status).value_or(workspace::RuntimeState::stopped);
           hs.data = std::move(session);
           next();
         },
@@ -118,7 +117,7 @@ std::string failure(const Error& e) {
 void ProjectConnections::on_exec_run(const socketio::SocketPtr& s, const socketio::Args& args, socketio::Ack ack) {
   auto* session = s->data<ProjectSession>();
   if (!session) return;
-  if (session->role == db::Role::viewer)
+  if (!role_allows(session->role, db::Role::editor))
     return ack(socketio::Json{failure(make_error("forbidden", "viewers cannot run commands; ask an owner for editor"))});
   if (!ctx_.runtime)
     return ack(socketio::Json{failure(make_error("runtime_unavailable", "this Berth runs without a container runtime"))});
@@ -140,22 +139,32 @@ void ProjectConnections::on_exec_run(const socketio::SocketPtr& s, const socketi
       asio::detached);
 }
 
-void ProjectConnections::disconnect_where(const std::string& project_id, const std::string& user_id) {
+void ProjectConnections::for_each_session(const std::string& project_id, const std::string& user_id,
+                                          std::function<void(socketio::Socket&, ProjectSession&)> fn) {
+  auto shared = std::make_shared<decltype(fn)>(std::move(fn));
   for (auto& s : io_.of("/").sockets()) {
-    // data() belongs to the socket's strand: read it there.
-    asio::post(s->executor(), [s, project_id, user_id] {
+    // data() belongs to the socket's strand: read it there. A strand runs
+    // in order, so an event that arrives after this call sees its effect.
+    asio::post(s->executor(), [s, project_id, user_id, shared] {
       auto* session = s->data<ProjectSession>();
       if (session && session->project_id == project_id && (user_id.empty() || session->who.user_id == user_id))
-        s->disconnect(true);
+        (*shared)(*s, *session);
     });
   }
 }
 
 void ProjectConnections::member_removed(const std::string& project_id, const std::string& user_id) {
-  disconnect_where(project_id, user_id);
+  for_each_session(project_id, user_id, [](socketio::Socket& s, ProjectSession&) { s.disconnect(true); });
 }
 
-void ProjectConnections::project_deleted(const std::string& project_id) { disconnect_where(project_id, ""); }
+void ProjectConnections::member_role_changed(const std::string& project_id, const std::string& user_id,
+                                             db::Role role) {
+  for_each_session(project_id, user_id, [role](socketio::Socket&, ProjectSession& session) { session.role = role; });
+}
+
+void ProjectConnections::project_deleted(const std::string& project_id) {
+  for_each_session(project_id, "", [](socketio::Socket& s, ProjectSession&) { s.disconnect(true); });
+}
 
 void ProjectConnections::publish_status(const std::string& project_id, const workspace::ProjectStatus& status) {
   io_.to(project_room(project_id)).emit("project:status", socketio::Args::of(socketio::Json{json::serialize(status_json(status))}));

@@ -5,6 +5,8 @@
 // receives the current `project:status`; `exec:run` runs a command in the
 // project's container (editors and owners). It is disconnected when its token
 // expires, when its membership is removed, or when the project is deleted.
+#include <boost/asio/any_io_executor.hpp>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -26,13 +28,14 @@ inline std::string project_room(const std::string& project_id) { return "project
 
 class ProjectConnections final : public AccessRevocations {
  public:
-  ProjectConnections(socketio::Server& io, ApiContext& ctx);
+  ProjectConnections(boost::asio::any_io_executor executor, socketio::Server& io, ApiContext& ctx);
 
   // Binds the middleware and connection handler on the main namespace.
   void bind();
 
   // AccessRevocations: called by the REST handlers after the change is committed.
   void member_removed(const std::string& project_id, const std::string& user_id) override;
+  void member_role_changed(const std::string& project_id, const std::string& user_id, db::Role role) override;
   void project_deleted(const std::string& project_id) override;
 
   // Sends project:status to every client of the project (also bound to the
@@ -40,8 +43,11 @@ class ProjectConnections final : public AccessRevocations {
   void publish_status(const std::string& project_id, const workspace::ProjectStatus& status);
 
  private:
-  void disconnect_where(const std::string& project_id, const std::string& user_id);
+  // Runs `fn` on the strand of every socket of the project (of one user, if given).
+  void for_each_session(const std::string& project_id, const std::string& user_id,
+                        std::function<void(socketio::Socket&, ProjectSession&)> fn);
   void on_exec_run(const socketio::SocketPtr& s, const socketio::Args& args, socketio::Ack ack);
+  boost::asio::any_io_executor executor_;
   socketio::Server& io_;
   ApiContext& ctx_;
 };

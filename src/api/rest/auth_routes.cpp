@@ -5,7 +5,7 @@
 
 #include "api/error_status.hpp"
 #include "api/json_input.hpp"
-#include "api/rest/representations.hpp"
+#include "api/representations.hpp"
 #include "api/rest/request_auth.hpp"
 #include "api/rest/routes.hpp"
 #include "core/encoding.hpp"

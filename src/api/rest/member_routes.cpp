@@ -5,7 +5,7 @@
 
 #include "api/error_status.hpp"
 #include "api/json_input.hpp"
-#include "api/rest/representations.hpp"
+#include "api/representations.hpp"
 #include "api/rest/request_auth.hpp"
 #include "api/rest/routes.hpp"
 
@@ -29,24 +29,6 @@ Reply list_members(ApiContext& ctx, HttpRequest& req) {
   co_return json_reply(200, json::serialize(json::object{{"members", out}}));
 }
 
-// Refuses a change that would leave the project without an owner.
-boost::asio::awaitable<Status> keeps_an_owner(ApiContext& ctx, const std::string& project_id,
-                                              const std::string& user_id, std::optional<db::Role> new_role) {
-  if (new_role == db::Role::owner) co_return Ok{};
-  auto members = co_await ctx.workers.run([&] { return ctx.db.projects().members(project_id); });
-  if (!members) co_return members.error();
-  int other_owners = 0;
-  bool target_is_owner = false;
-  for (auto& m : *members) {
-    if (m.role != db::Role::owner) continue;
-    if (m.user_id == user_id) target_is_owner = true;
-    else other_owners++;
-  }
-  if (target_is_owner && other_owners == 0)
-    co_return make_error("conflict", "a project needs an owner: make someone else owner first");
-  co_return Ok{};
-}
-
 Reply put_member(ApiContext& ctx, HttpRequest& req) {
   auto who = co_await authenticate_request(ctx, req);
   if (!who) co_return error_reply(who.error());
@@ -61,14 +43,14 @@ Reply put_member(ApiContext& ctx, HttpRequest& req) {
   const std::string& user_id = req.params["userId"];
   if (user_id.empty() || user_id.size() > 128)
     co_return error_reply(make_error("bad_request", "the user id in the path is not valid"));
-  auto kept = co_await keeps_an_owner(ctx, access->project.id, user_id, *role);
-  if (!kept) co_return error_reply(kept.error());
+  // The last-owner rule is checked inside the database transaction.
   auto put = co_await ctx.workers.run([&] { return ctx.db.projects().put_member(access->project.id, user_id, *role); });
   if (!put) {
     if (put.error().code == "not_found")
       co_return error_reply(make_error("not_found", "no user " + user_id + "; they must sign in to Berth once first"));
     co_return error_reply(put.error());
   }
+  if (ctx.revocations) ctx.revocations->member_role_changed(access->project.id, user_id, *role);
   auto members = co_await ctx.workers.run([&] { return ctx.db.projects().members(access->project.id); });
   if (!members) co_return error_reply(members.error());
   for (auto& m : *members)
@@ -83,8 +65,6 @@ Reply delete_member(ApiContext& ctx, HttpRequest& req) {
   bool leaving = user_id == who->user_id;
   auto access = co_await project_access(ctx, *who, req.params["id"], leaving ? db::Role::viewer : db::Role::owner);
   if (!access) co_return error_reply(access.error());
-  auto kept = co_await keeps_an_owner(ctx, access->project.id, user_id, std::nullopt);
-  if (!kept) co_return error_reply(kept.error());
   auto removed = co_await ctx.workers.run([&] { return ctx.db.projects().remove_member(access->project.id, user_id); });
   if (!removed) co_return error_reply(removed.error());
   if (!*removed) co_return error_reply(make_error("not_found", "user " + user_id + " is not a member of this project"));

@@ -4,7 +4,7 @@
 #include <boost/json.hpp>
 
 #include "api/error_status.hpp"
-#include "api/rest/representations.hpp"
+#include "api/representations.hpp"
 #include "api/exec_request.hpp"
 #include "api/json_input.hpp"
 #include "api/rest/request_auth.hpp"

@@ -83,3 +83,41 @@ test("the socket is cut when its token expires", async () => {
   await closed(socket);
   assert.ok(Date.now() - started < 6000);
 });
+
+test("a role change applies to an open socket at once", async () => {
+  const p = (await alice.api.post("/api/v1/projects", { name: "roles-live" })).json;
+  assert.equal((await alice.api.put(`/api/v1/projects/${p.id}/members/${bob.user.id}`, { role: "editor" })).status, 200);
+  const { socket } = await connect({ token: bob.accessToken, projectId: p.id });
+  try {
+    assert.equal((await alice.api.put(`/api/v1/projects/${p.id}/members/${bob.user.id}`, { role: "viewer" })).status, 200);
+    const denied = await socket.timeout(5000).emitWithAck("exec:run", { command: "echo hi" });
+    assert.equal(denied.ok, false);
+    assert.equal(denied.error.code, "forbidden", JSON.stringify(denied));
+  } finally {
+    socket.close();
+  }
+});
+
+test("two owners demoting each other at once still leave the project an owner", async () => {
+  for (let round = 0; round < 5; round++) {
+    const p = (await alice.api.post("/api/v1/projects", { name: `owners-${round}` })).json;
+    assert.equal((await alice.api.put(`/api/v1/projects/${p.id}/members/${bob.user.id}`, { role: "owner" })).status, 200);
+    const [a, b] = await Promise.all([
+      alice.api.put(`/api/v1/projects/${p.id}/members/${bob.user.id}`, { role: "viewer" }),
+      bob.api.put(`/api/v1/projects/${p.id}/members/${alice.user.id}`, { role: "viewer" }),
+    ]);
+    const statuses = [a.status, b.status].sort();
+    // Either one wins and the other is refused (409), or the second found its caller no longer an owner (403).
+    assert.ok(statuses[0] === 200 && (statuses[1] === 409 || statuses[1] === 403), JSON.stringify([a.json, b.json]));
+    const members = (await alice.api.get(`/api/v1/projects/${p.id}/members`)).json.members;
+    assert.equal(members.filter((m) => m.role === "owner").length, 1, JSON.stringify(members));
+  }
+});
+
+test("the last owner cannot leave or step down", async () => {
+  const p = (await alice.api.post("/api/v1/projects", { name: "alone" })).json;
+  const down = await alice.api.put(`/api/v1/projects/${p.id}/members/${alice.user.id}`, { role: "editor" });
+  assert.equal(down.status, 409);
+  assert.equal(down.json.error.code, "conflict");
+  assert.equal((await alice.api.del(`/api/v1/projects/${p.id}/members/${alice.user.id}`)).status, 409);
+});

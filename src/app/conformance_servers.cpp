@@ -1,10 +1,11 @@
-#include "socketio/conformance.hpp"
+#include "app/conformance_servers.hpp"
 
 #include "engineio/server.hpp"
 #include "socketio/json_text.hpp"
 #include "socketio/server.hpp"
 
-namespace berth::socketio {
+namespace berth::app {
+using namespace berth::socketio;
 
 using namespace std::chrono_literals;
 
@@ -96,7 +97,7 @@ std::shared_ptr<ConformanceServers> mount_conformance_servers(net::Router& route
   servers->io->of("/refused").use([](Handshake&, Next next) {
     next(ConnectError{"refused", R"({"code":"unauthorized"})"});
   });
-  servers->io->mount(router);
+  servers->io->engine().mount(router);
   return servers;
 }
 
@@ -105,4 +106,4 @@ void close_conformance_servers(ConformanceServers& servers) {
   servers.io->close();
 }
 
-}  // namespace berth::socketio
+}  // namespace berth::app

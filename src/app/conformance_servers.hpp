@@ -18,7 +18,7 @@
 
 #include "net/router.hpp"
 
-namespace berth::socketio {
+namespace berth::app {
 
 struct ConformanceServers;
 
@@ -27,4 +27,4 @@ std::shared_ptr<ConformanceServers> mount_conformance_servers(net::Router& route
 // Closes every session (for shutdown, while the io_context still runs).
 void close_conformance_servers(ConformanceServers& servers);
 
-}  // namespace berth::socketio
+}  // namespace berth::app

@@ -1,4 +1,4 @@
-#include "api/rest/representations.hpp"
+#include "api/representations.hpp"
 
 #include <fmt/format.h>
 
