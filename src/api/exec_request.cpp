@@ -3,6 +3,8 @@
 #include <boost/json.hpp>
 #include <cctype>
 
+#include "core/encoding.hpp"
+
 namespace berth::api {
 namespace json = boost::json;
 
@@ -73,12 +75,43 @@ Result<workspace::ExecRequest> parse_exec_request(const json::object& body) {
   return req;
 }
 
-json::object exec_result_json(const docker::CommandResult& r) {
-  return {{"exitCode", r.exit_code},
-          {"stdout", r.stdout_text},
-          {"stderr", r.stderr_text},
-          {"truncated", r.truncated},
-          {"timedOut", r.timed_out}};
+namespace {
+// A stream cut at the output bound may end inside a UTF-8 sequence: drop the
+// incomplete tail so that text output stays text.
+std::string_view without_cut_sequence(std::string_view s, bool truncated) {
+  if (!truncated) return s;
+  for (std::size_t back = 1; back <= 3 && back <= s.size(); ++back) {
+    auto c = static_cast<unsigned char>(s[s.size() - back]);
+    if ((c & 0xC0) != 0x80) {  // the lead byte of the last sequence
+      std::size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+      return len > back ? s.substr(0, s.size() - back) : s;
+    }
+  }
+  return s;
+}
+
+void put_output(json::object& out, const char* name, std::string_view bytes, bool truncated,
+                const std::function<std::string(std::string)>& attach) {
+  std::string encoding = std::string(name) + "Encoding";
+  auto text = without_cut_sequence(bytes, truncated);
+  if (is_valid_utf8(text)) {
+    out[name] = text;
+    out[encoding] = "utf8";
+  } else if (attach) {
+    out[name] = json::parse(attach(std::string(bytes)));
+    out[encoding] = "binary";
+  } else {
+    out[name] = base64_encode(bytes);
+    out[encoding] = "base64";
+  }
+}
+}  // namespace
+
+json::object exec_result_json(const docker::CommandResult& r, const std::function<std::string(std::string)>& attach) {
+  json::object out{{"exitCode", r.exit_code}, {"truncated", r.truncated}, {"timedOut", r.timed_out}};
+  put_output(out, "stdout", r.stdout_text, r.truncated, attach);
+  put_output(out, "stderr", r.stderr_text, r.truncated, attach);
+  return out;
 }
 
 }  // namespace berth::api

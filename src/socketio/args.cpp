@@ -1,5 +1,7 @@
 #include "socketio/args.hpp"
 
+#include "core/encoding.hpp"
+
 #include "socketio/json_text.hpp"
 
 namespace berth::socketio {
@@ -75,6 +77,10 @@ Status Args::validate() const {
   options.find_placeholders = !attachments_.empty();
   std::vector<bool> used(attachments_.size(), false);
   for (const auto& item : items_) {
+    // A text frame must be UTF-8 (RFC 6455): a client drops the whole
+    // connection on invalid bytes, so bytes go as binary attachments.
+    if (!is_valid_utf8(item))
+      return make_error("bad_argument", "an argument is not valid UTF-8: send bytes as a binary argument");
     auto scan = scan_json(item, options);
     if (!scan) return make_error("bad_argument", "an argument is not valid JSON: " + scan.error().message);
     for (const auto& ph : scan->placeholders) {

@@ -18,6 +18,19 @@
 
 #include "net/http_client.hpp"
 
+// Where node and the stand-in are: set by the build (tests/CMakeLists.txt),
+// overridable at run time with NODE and BERTH_STORAGE_SERVER.
+#ifndef BERTH_NODE
+#define BERTH_NODE "node"
+#endif
+#ifndef BERTH_STORAGE_SERVER
+#ifdef BERTH_SOURCE_DIR
+#define BERTH_STORAGE_SERVER BERTH_SOURCE_DIR "/tests/support/storage-server.mjs"
+#else
+#define BERTH_STORAGE_SERVER "tests/support/storage-server.mjs"
+#endif
+#endif
+
 namespace berth::testing {
 
 inline std::string env_or(const char* name, std::string fallback) {
@@ -46,7 +59,7 @@ class StandIn {
   explicit StandIn(std::vector<std::string> extra = {}) {
     int out[2];
     if (::pipe(out) != 0) throw std::runtime_error("pipe");
-    std::vector<std::string> args{env_or("NODE", "node"), env_or("BERTH_STORAGE_SERVER", "tests/support/storage-server.mjs"),
+    std::vector<std::string> args{env_or("NODE", BERTH_NODE), env_or("BERTH_STORAGE_SERVER", BERTH_STORAGE_SERVER),
                                   "--key", kKey, "--anon-key", kAnonKey, "--exit-on-stdin-eof"};
     args.insert(args.end(), extra.begin(), extra.end());
     int in[2];

@@ -1,5 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <random>
+
+#include "core/encoding.hpp"
+
 #include "socketio/args.hpp"
 #include "socketio/json_text.hpp"
 #include "socketio/packet.hpp"
@@ -178,6 +182,33 @@ TEST(SocketioArgs, RefusesWhatAClientCouldNotParse) {
   c.add_json(R"({"_placeholder":true,"num":5})");
   c.add_binary("x");
   EXPECT_FALSE(c.validate().ok());
+}
+
+TEST(SocketioArgs, NeverPutsInvalidUtf8IntoATextFrame) {
+  // Whatever the caller passes: a text frame with invalid UTF-8 makes every
+  // client drop the connection (RFC 6455), so the encoder refuses it.
+  for (std::string bad : {std::string("\"\xff\xfe abc\""), std::string("{\"a\":\"\xc3\"}"),
+                          std::string("\"\xed\xa0\x80\"")}) {
+    Args a;
+    a.add_json(bad);
+    EXPECT_FALSE(encode_event("/", "e", a, std::nullopt).ok()) << bad;
+    EXPECT_FALSE(encode_ack("/", 1, a).ok()) << bad;
+  }
+  std::mt19937 rng(7);
+  for (int i = 0; i < 2000; ++i) {
+    std::string bytes(std::size_t(rng() % 64), '\0');
+    for (auto& c : bytes) c = char(rng());
+    Args a;
+    a.add_json("\"" + bytes + "\"");
+    auto frames = encode_event("/", "e", a, std::nullopt);
+    if (frames.ok()) {
+      EXPECT_TRUE(berth::is_valid_utf8(*(*frames.value())[0].data));
+    }
+    // As a binary argument the same bytes always go, unchanged.
+    auto bin = encode_event("/", "e", Args::of(Binary{bytes}), std::nullopt);
+    ASSERT_TRUE(bin.ok());
+    EXPECT_EQ(*(*bin.value())[1].data, bytes);
+  }
 }
 
 TEST(SocketioArgs, BinaryArgumentsBecomeAttachments) {

@@ -132,9 +132,12 @@ void ProjectConnections::on_exec_run(const socketio::SocketPtr& s, const socketi
       [this, project_id = session->project_id, request = std::move(*request), ack]() mutable -> asio::awaitable<void> {
         auto result = co_await ctx_.runtime->exec(project_id, std::move(request));
         if (!result) co_return ack(socketio::Json{failure(result.error())});
-        auto out = exec_result_json(*result);
+        // Output that is not UTF-8 travels as binary attachments.
+        socketio::Args reply;
+        auto out = exec_result_json(*result, [&](std::string bytes) { return reply.attach(std::move(bytes)); });
         out["ok"] = true;
-        ack(socketio::Json{json::serialize(out)});
+        reply.add_json(json::serialize(out));
+        ack(reply);
       },
       asio::detached);
 }

@@ -22,26 +22,6 @@ namespace {
 
 Error no_runtime() { return make_error("runtime_unavailable", "this Berth runs without a container runtime"); }
 
-// Output is bytes; JSON strings are UTF-8: invalid sequences become U+FFFD.
-std::string to_utf8(std::string_view in) {
-  if (is_valid_utf8(in)) return std::string(in);
-  std::string out;
-  out.reserve(in.size());
-  std::size_t i = 0;
-  while (i < in.size()) {
-    auto c = static_cast<unsigned char>(in[i]);
-    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (len > 0 && i + len <= in.size() && is_valid_utf8(in.substr(i, len))) {
-      out.append(in.substr(i, len));
-      i += len;
-    } else {
-      out.append("\xEF\xBF\xBD");
-      ++i;
-    }
-  }
-  return out;
-}
-
 using Action =
     boost::asio::awaitable<Result<workspace::ProjectStatus>> (workspace::ProjectRuntime::*)(const std::string&);
 
@@ -68,8 +48,6 @@ Reply exec(ApiContext& ctx, HttpRequest& req) {
   if (!ctx.runtime) co_return error_reply(no_runtime());
   auto result = co_await ctx.runtime->exec(access->project.id, std::move(*request));
   if (!result) co_return error_reply(result.error());
-  result->stdout_text = to_utf8(result->stdout_text);
-  result->stderr_text = to_utf8(result->stderr_text);
   co_return json_reply(200, json::serialize(exec_result_json(*result)));
 }
 

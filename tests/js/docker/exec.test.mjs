@@ -20,7 +20,10 @@ const exec = (body) => api.post(`/api/v1/projects/${id}/exec`, body);
 test("exec starts the project when needed and returns exit code, stdout and stderr", async () => {
   const r = await exec({ command: "echo hello; echo oops >&2; exit 3" });
   assert.equal(r.status, 200, r.text);
-  assert.deepEqual(r.json, { exitCode: 3, stdout: "hello\n", stderr: "oops\n", truncated: false, timedOut: false });
+  assert.deepEqual(r.json, {
+    exitCode: 3, stdout: "hello\n", stderr: "oops\n", stdoutEncoding: "utf8", stderrEncoding: "utf8",
+    truncated: false, timedOut: false,
+  });
   assert.equal((await api.get(`/api/v1/projects/${id}`)).json.status, "ready");
 });
 

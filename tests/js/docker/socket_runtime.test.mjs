@@ -63,10 +63,42 @@ test("a container that dies on its own turns the project to error with code cont
   late.socket.close();
 });
 
+test("output that is not UTF-8 arrives as bytes, losslessly, and the connection stays up", async () => {
+  const { socket } = await connect(owner.user.accessToken);
+  let dropped = false;
+  socket.on("disconnect", () => (dropped = true));
+  const r = await socket.timeout(30000).emitWithAck("exec:run", { command: "printf '\\377\\376abc'; printf 'ok' >&2" });
+  assert.equal(r.ok, true, JSON.stringify(r));
+  assert.equal(r.stdoutEncoding, "binary");
+  assert.ok(Buffer.isBuffer(r.stdout));
+  assert.deepEqual([...r.stdout], [0xff, 0xfe, 0x61, 0x62, 0x63]);
+  assert.equal(r.stderr, "ok");
+  // Random bytes on both streams, 1 MiB each (the per-stream bound): 2 MiB in one ack.
+  const big = await socket.timeout(60000).emitWithAck("exec:run", {
+    command: "head -c 1048576 /dev/urandom > /tmp/r; cat /tmp/r; cat /tmp/r >&2; sha256sum /tmp/r >&2",
+  });
+  assert.equal(big.ok, true);
+  assert.equal(big.stdoutEncoding, "binary");
+  assert.equal(big.stdout.length, 1048576);
+  assert.ok(big.stderr.length === 1048576 || big.truncated, "stderr carries the bytes (its hash line may be cut)");
+  assert.deepEqual(big.stderr.subarray(0, 1048576), big.stdout);
+  // And over REST, the same bytes come as base64.
+  const rest = await owner.api.post(`/api/v1/projects/${id}/exec`, { command: "printf '\\377\\376abc'" });
+  assert.equal(rest.status, 200);
+  assert.equal(rest.json.stdoutEncoding, "base64");
+  assert.deepEqual([...Buffer.from(rest.json.stdout, "base64")], [0xff, 0xfe, 0x61, 0x62, 0x63]);
+  assert.equal((await socket.timeout(30000).emitWithAck("exec:run", { command: "echo still" })).stdout, "still\n");
+  assert.equal(dropped, false);
+  socket.close();
+});
+
 test("exec:run answers with exit code and output; bad input and viewers get error codes", async () => {
   const { socket } = await connect(owner.user.accessToken);
   const r = await socket.timeout(30000).emitWithAck("exec:run", { command: "echo from-socket; exit 4" });
-  assert.deepEqual(r, { ok: true, exitCode: 4, stdout: "from-socket\n", stderr: "", truncated: false, timedOut: false });
+  assert.deepEqual(r, {
+    ok: true, exitCode: 4, stdout: "from-socket\n", stderr: "", stdoutEncoding: "utf8", stderrEncoding: "utf8",
+    truncated: false, timedOut: false,
+  });
   const bad = await socket.timeout(5000).emitWithAck("exec:run", { command: 42 });
   assert.equal(bad.ok, false);
   assert.equal(bad.error.code, "bad_request");
