@@ -18,9 +18,9 @@ struct Run {
   std::atomic<bool> timed_out{false};
 };
 
-asio::awaitable<void> kill_on_deadline(DockerClient& docker, std::string container, std::shared_ptr<Run> run) {
+asio::awaitable<void> kill_run(DockerClient& docker, std::string container, std::shared_ptr<Run> run, bool deadline) {
   if (run->finished) co_return;
-  run->timed_out = true;
+  if (deadline) run->timed_out = true;
   auto killed = co_await docker.kill_exec_process(container, run->stream->exec_id());
   // When the kill could not be delivered, drop the connection so the caller
   // at least gets its answer; the process is then left to the container's limits.
@@ -30,6 +30,37 @@ asio::awaitable<void> kill_on_deadline(DockerClient& docker, std::string contain
   if (!run->finished) run->stream->close();  // a child that escaped the group still holds the pipe
 }
 }  // namespace
+
+void CommandCancel::cancel() {
+  std::function<void()> kill;
+  {
+    std::lock_guard lock(mu_);
+    if (cancelled_) return;
+    cancelled_ = true;
+    kill = kill_;
+  }
+  if (kill) kill();
+}
+
+bool CommandCancel::cancelled() const {
+  std::lock_guard lock(mu_);
+  return cancelled_;
+}
+
+void CommandCancel::arm(std::function<void()> kill) {
+  bool now;
+  {
+    std::lock_guard lock(mu_);
+    kill_ = kill;
+    now = cancelled_;
+  }
+  if (now) kill();
+}
+
+void CommandCancel::disarm() {
+  std::lock_guard lock(mu_);
+  kill_ = nullptr;
+}
 
 asio::awaitable<Result<CommandResult>> run_command(DockerClient& docker, const std::string& container,
                                                    CommandSpec spec) {
@@ -51,9 +82,11 @@ asio::awaitable<Result<CommandResult>> run_command(DockerClient& docker, const s
   if (spec.timeout.count() > 0) {
     deadline.expires_after(spec.timeout);
     deadline.async_wait([&docker, container, run, ex](boost::system::error_code ec) {
-      if (!ec) asio::co_spawn(ex, kill_on_deadline(docker, container, run), asio::detached);
+      if (!ec) asio::co_spawn(ex, kill_run(docker, container, run, true), asio::detached);
     });
   }
+  if (spec.cancel)
+    spec.cancel->arm([&docker, container, run, ex] { asio::co_spawn(ex, kill_run(docker, container, run, false), asio::detached); });
 
   CommandResult out;
   for (;;) {
@@ -66,6 +99,7 @@ asio::awaitable<Result<CommandResult>> run_command(DockerClient& docker, const s
   }
   run->finished = true;
   deadline.cancel();
+  if (spec.cancel) spec.cancel->disarm();
   run->stream->close();
   out.timed_out = run->timed_out;
 

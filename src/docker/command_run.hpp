@@ -6,6 +6,9 @@
 // children (DockerClient::kill_exec_process; Docker has no exec kill).
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -14,6 +17,25 @@
 
 namespace berth::docker {
 
+// Ends a command early, with its whole process group, as the deadline does:
+// for a command whose asker has gone (a socket that disconnected). Safe to
+// call from any thread, before the command starts or while it runs.
+class CommandCancel {
+ public:
+  void cancel();
+  bool cancelled() const;
+
+  // For run_command: what cancel() does once the process runs. Called at
+  // once when cancel() came first; disarm() when the command is over.
+  void arm(std::function<void()> kill);
+  void disarm();
+
+ private:
+  mutable std::mutex mu_;
+  bool cancelled_ = false;
+  std::function<void()> kill_;
+};
+
 struct CommandSpec {
   std::vector<std::string> argv;
   std::string cwd;               // empty: the container's working dir
@@ -21,6 +43,7 @@ struct CommandSpec {
   std::string user;              // empty: the container's user
   std::chrono::milliseconds timeout{30'000};
   std::size_t max_output = 1 << 20;  // per stream
+  std::shared_ptr<CommandCancel> cancel;  // optional
 };
 
 struct CommandResult {

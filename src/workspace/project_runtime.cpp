@@ -187,7 +187,7 @@ asio::awaitable<Result<ProjectStatus>> ProjectRuntime::stop_step(const std::stri
   {
     std::lock_guard lock(mu_);
     // The reaper looks again under the lock: a client may have come back.
-    if (only_if_idle && (s->status.state != RuntimeState::ready || s->clients > 0 ||
+    if (only_if_idle && (s->status.state != RuntimeState::ready || s->busy() ||
                          Clock::now() - s->last_activity < options_.idle_timeout))
       co_return s->status;
     id = s->container_id.empty() ? container_name(project_id) : s->container_id;
@@ -217,11 +217,22 @@ asio::awaitable<Result<ProjectStatus>> ProjectRuntime::stop_step(const std::stri
 // ---- exec ---------------------------------------------------------------------
 
 asio::awaitable<Result<docker::CommandResult>> ProjectRuntime::exec(const std::string& project_id, ExecRequest req) {
+  // Busy from here until the command is over, whatever the idle timeout.
+  auto s = slot(project_id);
   {
-    auto s = slot(project_id);
     std::lock_guard lock(mu_);
+    s->running_execs++;
     s->last_activity = Clock::now();
   }
+  struct Done {
+    ProjectRuntime* self;
+    std::shared_ptr<Slot> s;
+    ~Done() {
+      std::lock_guard lock(self->mu_);
+      s->running_execs--;
+      s->last_activity = Clock::now();
+    }
+  } done{this, s};
   auto container = container_of(project_id);
   if (container.empty()) {
     auto started = co_await start(project_id);
@@ -235,6 +246,7 @@ asio::awaitable<Result<docker::CommandResult>> ProjectRuntime::exec(const std::s
   spec.env = std::move(req.env);
   spec.timeout = req.timeout;
   spec.max_output = req.max_output;
+  spec.cancel = std::move(req.cancel);
   co_return co_await docker::run_command(docker_, container, std::move(spec));
 }
 
@@ -302,8 +314,7 @@ asio::awaitable<void> ProjectRuntime::reap() {
       if (*stopping) co_return;
       auto now = Clock::now();
       for (auto& [id, s] : slots_)
-        if (s->status.state == RuntimeState::ready && s->clients == 0 &&
-            now - s->last_activity >= options_.idle_timeout)
+        if (s->status.state == RuntimeState::ready && !s->busy() && now - s->last_activity >= options_.idle_timeout)
           idle.push_back(id);
     }
     for (auto& id : idle) {

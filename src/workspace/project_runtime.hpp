@@ -9,9 +9,10 @@
 // ProjectRepository::set_status, and published to listeners — the Socket.IO
 // layer binds those to `project:status`; this class knows nothing of it.
 //
-// Idle rule: a project with no attached client (client_attached/detached,
-// called by the Socket.IO layer) and no REST start or exec for
-// BERTH_IDLE_TIMEOUT is stopped by the reaper.
+// Idle rule: a project is idle while no client is attached
+// (client_attached/detached, called by the Socket.IO layer) and no exec is
+// running (REST or Socket.IO); once idle for BERTH_IDLE_TIMEOUT the reaper
+// stops it. A start counts as activity too.
 #include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -38,6 +39,7 @@ struct ExecRequest {
   std::vector<std::string> env;   // "KEY=value"
   std::chrono::milliseconds timeout{30'000};
   std::size_t max_output = 1 << 20;
+  std::shared_ptr<docker::CommandCancel> cancel;  // ends it early (its asker left)
 };
 
 class ProjectRuntime {

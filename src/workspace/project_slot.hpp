@@ -18,7 +18,9 @@ struct ProjectRuntime::Slot {
   ProjectStatus status;
   std::string container_id;  // set while ready
   int clients = 0;
+  int running_execs = 0;  // an exec in flight keeps the project busy however long it runs
   Clock::time_point last_activity = Clock::now();
+  bool busy() const { return clients > 0 || running_execs > 0; }
 };
 
 }  // namespace berth::workspace

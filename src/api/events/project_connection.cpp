@@ -95,8 +95,11 @@ void ProjectConnections::bind() {
         sock->disconnect(true);
       }
     });
-    s->on_disconnect([this, timer, project_id = session->project_id](socketio::SocketPtr, socketio::DisconnectReason) {
+    s->on_disconnect([this, timer, project_id = session->project_id](socketio::SocketPtr s, socketio::DisconnectReason) {
       timer->cancel();
+      // Nobody is left to read their answer: end the commands it started.
+      if (auto* gone = s->data<ProjectSession>())
+        for (auto& cancel : gone->execs) cancel->cancel();
       if (ctx_.runtime) ctx_.runtime->client_detached(project_id);
     });
   });
@@ -127,10 +130,14 @@ void ProjectConnections::on_exec_run(const socketio::SocketPtr& s, const socketi
     return ack(socketio::Json{failure(make_error("bad_request", "exec:run takes {command, cwd?, env?, timeoutMs?}"))});
   auto request = parse_exec_request(body.as_object());
   if (!request) return ack(socketio::Json{failure(request.error())});
+  auto cancel = std::make_shared<docker::CommandCancel>();
+  request->cancel = cancel;
+  session->execs.push_back(cancel);
   asio::co_spawn(
       s->executor(),
-      [this, project_id = session->project_id, request = std::move(*request), ack]() mutable -> asio::awaitable<void> {
+      [this, s, cancel, project_id = session->project_id, request = std::move(*request), ack]() mutable -> asio::awaitable<void> {
         auto result = co_await ctx_.runtime->exec(project_id, std::move(request));
+        if (auto* session = s->data<ProjectSession>()) std::erase(session->execs, cancel);
         if (!result) co_return ack(socketio::Json{failure(result.error())});
         // Output that is not UTF-8 travels as binary attachments.
         socketio::Args reply;

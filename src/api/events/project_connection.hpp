@@ -12,6 +12,7 @@
 
 #include "api/context.hpp"
 #include "socketio/server.hpp"
+#include "docker/command_run.hpp"
 #include "workspace/project_status.hpp"
 
 namespace berth::api {
@@ -22,6 +23,8 @@ struct ProjectSession {
   std::string project_id;
   db::Role role = db::Role::viewer;
   workspace::ProjectStatus status;  // project:status at connect, read off the I/O threads
+  // exec:run commands of this socket still running: ended when it disconnects.
+  std::vector<std::shared_ptr<docker::CommandCancel>> execs;
 };
 
 inline std::string project_room(const std::string& project_id) { return "project:" + project_id; }

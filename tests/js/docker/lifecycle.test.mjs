@@ -185,3 +185,19 @@ test("a restarted Berth adopts live containers and removes those of deleted proj
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a running exec is activity: the reaper waits for a command longer than the idle timeout", async () => {
+  const berth = await startRuntimeBerth({ BERTH_IDLE_TIMEOUT: "1s" });
+  try {
+    const { api, id } = await userWithProject(berth);
+    created.push(id);
+    const r = await api.post(`/api/v1/projects/${id}/exec`, { command: "sleep 3; echo finished" });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.stdout, "finished\n");
+    assert.equal(r.json.exitCode, 0);
+    // Once the command is over, the project goes idle and is stopped.
+    await until("the idle stop after the command", async () => (await api.get(`/api/v1/projects/${id}`)).json.status === "stopped", 10000);
+  } finally {
+    await berth.stop();
+  }
+});

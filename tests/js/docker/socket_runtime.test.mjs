@@ -114,3 +114,22 @@ test("exec:run answers with exit code and output; bad input and viewers get erro
   assert.equal(refused.error.code, "forbidden");
   vs.close();
 });
+
+test("an exec:run whose socket disconnects is ended with its whole process group", async () => {
+  const { socket } = await connect(owner.user.accessToken);
+  assert.equal((await owner.api.post(`/api/v1/projects/${id}/start`)).json.state, "ready");
+  const marker = `berth-orphan-${Date.now()}`;
+  // A foreground sleep and a background one, both in the command's group.
+  socket.emit("exec:run", { command: `sleep 300 & sleep 301; echo ${marker}`, timeoutMs: 600000 }, () => {});
+  const running = async () => (await owner.api.post(`/api/v1/projects/${id}/exec`, { command: "ps" })).json.stdout;
+  for (let i = 0; i < 100 && !/sleep 301/.test(await running()); i++) await new Promise((r) => setTimeout(r, 50));
+  assert.match(await running(), /sleep 301/);
+  socket.close();
+  let left = await running();
+  for (let i = 0; i < 100 && /sleep 30[01]/.test(left); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    left = await running();
+  }
+  assert.doesNotMatch(left, /sleep 30[01]/, left);
+  await owner.api.post(`/api/v1/projects/${id}/stop`);
+});
