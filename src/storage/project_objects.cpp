@@ -8,7 +8,8 @@ namespace berth::storage {
 namespace asio = boost::asio;
 
 asio::awaitable<Result<ProjectManifest>> load_manifest(ObjectStore& store, std::string prefix) {
-  auto text = co_await store.get(manifest_key(prefix), 16 << 20);
+  std::string key = manifest_key(prefix);  // values are named before a coroutine call (GCC 12, DESIGN §11)
+  auto text = co_await store.get(std::move(key), 16 << 20);
   if (!text) {
     if (text.error().code == "not_found") co_return ProjectManifest{};
     co_return text.error();
@@ -17,8 +18,10 @@ asio::awaitable<Result<ProjectManifest>> load_manifest(ObjectStore& store, std::
 }
 
 asio::awaitable<Status> save_manifest(ObjectStore& store, std::string prefix, const ProjectManifest& manifest) {
-  if (manifest.empty()) co_return co_await store.remove(manifest_key(prefix));
-  auto put = co_await store.put(manifest_key(prefix), PutSource::from_bytes(manifest.encode(), "application/json"));
+  std::string key = manifest_key(prefix);
+  if (manifest.empty()) co_return co_await store.remove(std::move(key));
+  auto source = PutSource::from_bytes(manifest.encode(), "application/json");
+  auto put = co_await store.put(std::move(key), std::move(source));
   if (!put) co_return put.error();
   co_return Ok{};
 }
@@ -28,7 +31,8 @@ asio::awaitable<Status> copy_tree(ObjectStore& store, std::string from, std::str
   if (!objects) co_return objects.error();
   auto& list = *objects;
   auto copied = co_await for_each_parallel(list.size(), width, [&](std::size_t i) -> asio::awaitable<Status> {
-    co_return co_await store.copy(list[i].key, to + list[i].key.substr(from.size()));
+    std::string source = list[i].key, target = to + list[i].key.substr(from.size());
+    co_return co_await store.copy(std::move(source), std::move(target));
   });
   if (!copied) co_return copied;
   auto manifest = co_await load_manifest(store, from);

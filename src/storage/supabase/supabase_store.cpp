@@ -4,12 +4,14 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <mutex>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <random>
 
 #include "core/atomic_file.hpp"
 #include "core/digest.hpp"
+#include "core/parallel.hpp"
 #include "storage/supabase/dialect.hpp"
 #include "storage/supabase/key_codec.hpp"
 
@@ -23,6 +25,7 @@ namespace {
 
 constexpr std::size_t kListPage = 1000;
 constexpr std::size_t kDeleteBatch = 1000;
+constexpr std::size_t kListWidth = 8;  // folders listed at once
 
 bool ok_status(int s) { return s >= 200 && s < 300; }
 
@@ -322,10 +325,8 @@ asio::awaitable<Result<std::size_t>> SupabaseStore::remove_many(std::vector<std:
   co_return gone;
 }
 
-asio::awaitable<Result<std::vector<ObjectInfo>>> SupabaseStore::list_folder(std::string stored_folder,
-                                                                            std::string name_prefix) {
-  std::vector<ObjectInfo> out;
-  std::vector<std::string> folders;
+asio::awaitable<Status> SupabaseStore::list_folder(std::string stored_folder, std::string name_prefix,
+                                                   std::vector<ObjectInfo>& files, std::vector<std::string>& folders) {
   for (std::size_t offset = 0;; offset += kListPage) {
     auto body = list_request(stored_folder, kListPage, offset);
     auto r = co_await call(
@@ -350,27 +351,43 @@ asio::awaitable<Result<std::vector<ObjectInfo>>> SupabaseStore::list_folder(std:
       if (row.folder)
         folders.push_back(stored + "/");
       else
-        out.push_back(ObjectInfo{logical, row.size, row.etag, row.content_type, row.modified_ms});
+        files.push_back(ObjectInfo{logical, row.size, row.etag, row.content_type, row.modified_ms});
     }
     if (rows->size() < kListPage) break;
   }
-  for (auto& f : folders) {
-    auto sub = co_await list_folder(f, "");
-    if (!sub) co_return sub.error();
-    std::move(sub->begin(), sub->end(), std::back_inserter(out));
-  }
-  co_return out;
+  co_return Ok{};
 }
 
 asio::awaitable<Result<std::vector<ObjectInfo>>> SupabaseStore::list(std::string prefix) {
-  // The server lists a folder; the part of the prefix after its last `/`
-  // is matched against the names in that folder.
+  // The server lists one folder level; the part of the prefix after its
+  // last `/` is matched against the names in the first folder. The tree is
+  // walked level by level, the folders of one level listed in parallel: at
+  // 50 ms a round trip, a repository's hundreds of folders one after the
+  // other would take tens of seconds.
   auto slash = prefix.rfind('/');
   std::string folder = slash == std::string::npos ? "" : prefix.substr(0, slash + 1);
   std::string name = slash == std::string::npos ? prefix : prefix.substr(slash + 1);
-  auto out = co_await list_folder(escape_key(folder), name);
-  if (!out) co_return out;
-  std::sort(out->begin(), out->end(), [](auto& a, auto& b) { return a.key < b.key; });
+  std::vector<ObjectInfo> out;
+  std::vector<std::string> level{escape_key(folder)};
+  bool first = true;
+  std::mutex mu;
+  while (!level.empty()) {
+    std::vector<std::string> next;
+    auto listed = co_await for_each_parallel(level.size(), kListWidth, [&](std::size_t i) -> asio::awaitable<Status> {
+      std::vector<ObjectInfo> files;
+      std::vector<std::string> folders;
+      std::string folder_key = level[i], match = first ? name : "";  // named first: GCC 12 and coroutine temporaries
+      auto s = co_await list_folder(std::move(folder_key), std::move(match), files, folders);
+      std::lock_guard lock(mu);
+      std::move(files.begin(), files.end(), std::back_inserter(out));
+      std::move(folders.begin(), folders.end(), std::back_inserter(next));
+      co_return s;
+    });
+    if (!listed) co_return listed.error();
+    level = std::move(next);
+    first = false;
+  }
+  std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.key < b.key; });
   co_return out;
 }
 

@@ -68,8 +68,10 @@ class SupabaseStore final : public ObjectStore {
   // back as a response for the caller to classify.
   boost::asio::awaitable<Result<net::ClientResponse>> call(std::function<net::PoolRequest()> build,
                                                            const std::string& what);
-  boost::asio::awaitable<Result<std::vector<ObjectInfo>>> list_folder(std::string stored_folder,
-                                                                      std::string name_prefix);
+  // One folder level, every page: its files (whose names start with
+  // name_prefix) and its subfolders (stored keys ending in `/`).
+  boost::asio::awaitable<Status> list_folder(std::string stored_folder, std::string name_prefix,
+                                             std::vector<ObjectInfo>& files, std::vector<std::string>& folders);
   std::string object_path(const std::string& key) const;
 
   boost::asio::any_io_executor executor_;
