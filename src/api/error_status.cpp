@@ -1,6 +1,10 @@
 #include "api/error_status.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <map>
+
+#include "core/encoding.hpp"
 
 namespace berth::api {
 
@@ -16,10 +20,15 @@ int http_status_for(const std::string& code) {
 }
 
 net::HttpResponse error_reply(const Error& e) {
-  // Codes that are not in the public catalogue (a driver's own) become internal.
   int status = http_status_for(e.code);
-  if (status == 500 && e.code != "internal") return net::error_response(500, "internal", e.message);
-  return net::error_response(status, e.code, e.message);
+  if (status != 500) return net::error_response(status, e.code, e.message);
+  // An internal failure's detail (a driver's message, SQL, paths) stays in
+  // the log; the client gets a request id to quote, found in that log line.
+  std::string id = hex_encode(random_bytes(8));
+  spdlog::error("request {} failed: {} ({})", id, e.message, e.code);
+  auto r = net::error_response(500, "internal", "internal error (request " + id + "); the server log has the details");
+  r.with_header("X-Request-Id", id);
+  return r;
 }
 
 }  // namespace berth::api

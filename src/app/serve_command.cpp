@@ -6,6 +6,9 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <filesystem>
 #include <fstream>
 
@@ -16,6 +19,7 @@
 #include "auth/password_hasher.hpp"
 #include "core/encoding.hpp"
 #include "core/log.hpp"
+#include "db/clock.hpp"
 #include "db/database.hpp"
 #include "docker/docker_client.hpp"
 #include "net/http_client.hpp"
@@ -118,7 +122,20 @@ int run_serve(Config config) {
     if (auto adopted = co_await runtime.adopt(); !adopted)
       spdlog::warn("cannot adopt existing containers: {}", adopted.error().message);
   }, asio::detached);
+  metrics.add_gauge("berth_projects_tracked", "Projects whose runtime state this node keeps (stopped ones are pruned).",
+                    [&runtime] { return double(runtime.tracked_projects()); });
   runtime.start_reaper();
+  // Housekeeping: refresh tokens that expired unused would stay forever.
+  asio::co_spawn(ioc, [&]() -> asio::awaitable<void> {
+    asio::steady_timer every(ioc);
+    for (;;) {
+      auto pruned = co_await workers.run([&] { return (*db)->refresh_tokens().prune_expired(db::now_ms()); });
+      if (!pruned) spdlog::warn("cannot prune expired refresh tokens: {}", pruned.error().message);
+      else if (*pruned) spdlog::info("pruned {} expired refresh tokens", *pruned);
+      every.expires_after(std::chrono::hours(1));
+      if (auto [ec] = co_await every.async_wait(asio::as_tuple(asio::use_awaitable)); ec) co_return;
+    }
+  }, asio::detached);
   runtime.start_watcher();
   api::ApiContext ctx{config, **db, authenticator, hasher, workers, metrics, router, &runtime};
   ctx.storage = store->get();

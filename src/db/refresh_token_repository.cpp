@@ -33,4 +33,12 @@ Status RefreshTokenRepository::revoke(std::string_view token_hash) {
   return Ok{};
 }
 
+Result<std::size_t> RefreshTokenRepository::prune_expired(std::int64_t now) {
+  auto rows = pool_.with([&](SqlConnection& c) {
+    return c.exec("DELETE FROM berth.refresh_tokens WHERE expires_at <= $1 RETURNING token_hash", {now});
+  });
+  if (!rows) return rows.error();
+  return rows->size();
+}
+
 }  // namespace berth::db

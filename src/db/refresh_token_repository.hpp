@@ -20,6 +20,9 @@ class RefreshTokenRepository {
   // unknown, already used, or expired at `now_ms` (an expired one is deleted too).
   Result<std::optional<std::string>> consume(std::string_view token_hash, std::int64_t now_ms);
   Status revoke(std::string_view token_hash);  // Ok also when there was no such token
+  // Deletes the tokens that expired before `now_ms` (never used, so never
+  // consumed); returns how many.
+  Result<std::size_t> prune_expired(std::int64_t now_ms);
 
  private:
   SqlPool& pool_;

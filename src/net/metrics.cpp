@@ -4,10 +4,22 @@
 
 namespace berth::net {
 
+namespace {
+// Labels must be a bounded set: a client can send any method token, so
+// unknown ones share one label (routes are patterns, never raw paths).
+const std::string& method_label(const std::string& method) {
+  static const std::string known[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
+  static const std::string other = "OTHER";
+  for (auto& k : known)
+    if (k == method) return k;
+  return other;
+}
+}  // namespace
+
 void Metrics::request_finished(const std::string& method, const std::string& route, int status, double seconds) {
   in_flight_--;
   std::lock_guard lock(mu_);
-  requests_[{method, route.empty() ? std::string("unmatched") : route, status}]++;
+  requests_[{method_label(method), route.empty() ? std::string("unmatched") : route, status}]++;
   std::size_t i = 0;
   while (i < kBuckets.size() && seconds > kBuckets[i]) ++i;
   histogram_[i]++;

@@ -57,6 +57,11 @@ ProjectStatus ProjectRuntime::status(const std::string& project_id) const {
   return it == slots_.end() ? ProjectStatus{} : it->second->status;
 }
 
+std::size_t ProjectRuntime::tracked_projects() const {
+  std::lock_guard lock(mu_);
+  return slots_.size();
+}
+
 std::string ProjectRuntime::container_of(const std::string& project_id) const {
   std::lock_guard lock(mu_);
   auto it = slots_.find(project_id);
@@ -316,6 +321,13 @@ asio::awaitable<void> ProjectRuntime::reap() {
       for (auto& [id, s] : slots_)
         if (s->status.state == RuntimeState::ready && !s->busy() && now - s->last_activity >= options_.idle_timeout)
           idle.push_back(id);
+      // A stopped project nobody holds needs no slot: status() of a missing
+      // one is `stopped`. Only the map holds it (use_count 1), and new holders
+      // are made under mu_, so nothing can be using it.
+      std::erase_if(slots_, [](const auto& entry) {
+        const auto& s = entry.second;
+        return s.use_count() == 1 && s->status.state == RuntimeState::stopped && !s->busy();
+      });
     }
     for (auto& id : idle) {
       spdlog::info("project {}: idle for {}s with no client: stopping", id, options_.idle_timeout.count());

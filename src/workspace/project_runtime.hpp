@@ -61,6 +61,8 @@ class ProjectRuntime {
   boost::asio::awaitable<Result<docker::CommandResult>> exec(const std::string& project_id, ExecRequest request);
 
   ProjectStatus status(const std::string& project_id) const;
+  // How many projects it keeps state for (stopped ones are pruned by the reaper).
+  std::size_t tracked_projects() const;
   // The running container's id, "" when the project is not ready (for terminals).
   std::string container_of(const std::string& project_id) const;
 

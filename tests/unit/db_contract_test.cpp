@@ -378,6 +378,19 @@ TEST_P(DbContract, RefreshTokensRotateAndAreSingleUse) {
   EXPECT_EQ(*second, u.id);
 }
 
+TEST_P(DbContract, ExpiredRefreshTokensThatNobodyUsesArePruned) {
+  User u = make_user("prune@example.com");
+  auto& tokens = db_->refresh_tokens();
+  ASSERT_TRUE(tokens.store("gone-1", u.id, 1'000).ok());
+  ASSERT_TRUE(tokens.store("gone-2", u.id, 2'000).ok());
+  ASSERT_TRUE(tokens.store("alive", u.id, 9'000).ok());
+  auto pruned = tokens.prune_expired(2'000);
+  ASSERT_TRUE(pruned.ok());
+  EXPECT_EQ(*pruned, 2u);
+  EXPECT_EQ(count(*db_, "SELECT COUNT(*) AS n FROM berth.refresh_tokens"), 1);
+  EXPECT_EQ(*tokens.consume("alive", 3'000), u.id);
+}
+
 TEST_P(DbContract, ExpiredAndRevokedRefreshTokensAreRefused) {
   User u = make_user("exp@example.com");
   auto& tokens = db_->refresh_tokens();

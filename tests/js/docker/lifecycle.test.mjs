@@ -146,6 +146,9 @@ test("the idle reaper stops a project nobody uses", async () => {
     assert.equal((await api.post(`/api/v1/projects/${id}/start`)).json.state, "ready");
     await until("the reaper", async () => (await api.get(`/api/v1/projects/${id}`)).json.status === "stopped", 10000);
     assert.equal(inspect(`berth-${id}`), null);
+    // Its runtime state is pruned too: nothing grows with every project ever opened.
+    const tracked = async () => Number(/berth_projects_tracked (\d+)/.exec((await api.get("/metrics")).text)?.[1]);
+    await until("the slot pruned", async () => (await tracked()) === 0, 10000);
   } finally {
     await berth.stop();
   }

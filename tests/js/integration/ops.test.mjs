@@ -25,6 +25,11 @@ test("healthz, readyz, metrics and openapi.json answer", async () => {
     assert.match(metrics.text, /berth_http_requests_total\{method="GET",route="\/api\/v1\/projects",status="401"\} 1/);
     assert.match(metrics.text, /berth_http_request_duration_seconds_bucket\{le="\+Inf"\} \d+/);
     assert.match(metrics.text, /berth_http_requests_in_flight 1/);
+    // A made-up method does not get a label of its own (labels stay bounded).
+    await fetch(berth.url + "/api/v1/projects", { method: "FROBNICATE" });
+    const after = (await api.get("/metrics")).text;
+    assert.doesNotMatch(after, /FROBNICATE/);
+    assert.match(after, /berth_http_requests_total\{method="OTHER",route="unmatched",status="405"\} 1/);
     const doc = (await api.get("/openapi.json")).json;
     assert.equal(doc.openapi, "3.1.0");
     assert.ok(doc.paths["/api/v1/projects/{id}"].patch);
