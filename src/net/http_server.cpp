@@ -34,7 +34,16 @@ struct Connection {
   bool busy = false;      // a request is being handled
   std::atomic<bool> upgraded{false};  // the stream now belongs to a WebSocket
   std::atomic<std::size_t> served{0};  // responses written; 0 = a fresh connection
+  bool answered_early = false;  // an error was sent before the request was read in full
 };
+
+// After an early answer (413, 431, 400…) the client may still be sending
+// its body. Closing at once would make the kernel reset the connection, and
+// a client still writing (Node's fetch, browsers) then sees EPIPE or a reset
+// instead of the answer. So: shut the write side, read and drop what still
+// comes for a bounded time and size, then close.
+constexpr auto early_answer_drain_time = std::chrono::seconds(2);
+constexpr std::size_t early_answer_drain_bytes = std::size_t(64) << 20;
 
 // How long a fresh connection may still send its first request after shutdown.
 constexpr auto fresh_connection_grace = std::chrono::seconds(1);
@@ -150,6 +159,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
 
   static asio::awaitable<void> write_plain(Connection& conn, unsigned version, int status, std::string_view code,
                                            std::string_view message) {
+    conn.answered_early = true;
     HttpResponse r = error_response(status, code, message);
     http::response<http::string_body> res{http::status(status), version};
     res.set(http::field::content_type, r.content_type);
@@ -260,6 +270,16 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
     }
     if (!conn->upgraded) {
       beast::error_code ignored;
+      if (conn->answered_early) {
+        conn->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        conn->stream.expires_after(early_answer_drain_time);
+        std::vector<char> sink(64 << 10);
+        for (std::size_t drained = 0; drained < early_answer_drain_bytes;) {
+          auto [dec, dn] = co_await conn->stream.async_read_some(asio::buffer(sink), use_nothrow);
+          if (dec) break;
+          drained += dn;
+        }
+      }
       conn->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
       conn->stream.close();
     }

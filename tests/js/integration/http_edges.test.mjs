@@ -51,6 +51,20 @@ test("a body over the bound is 413, by Content-Length and when chunked", async (
   assert.equal(status(res), 413);
 });
 
+test("a client still sending a 20 MB body reads the early 413 (no EPIPE, no reset)", async () => {
+  const body = JSON.stringify({ name: "x", description: "y".repeat(20 * 1024 * 1024) });
+  for (let i = 0; i < 3; i++) {
+    const r = await fetch(`${berth.url}/api/v1/projects`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${alice.accessToken}` },
+      body,
+    });
+    assert.equal(r.status, 413);
+    assert.equal((await r.json()).error.code, "too_large");
+  }
+  assert.equal((await alice.api.get("/api/v1/projects")).status, 200);
+});
+
 test("huge headers get 431", async () => {
   const res = await raw(berth.port, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(20000)}\r\n\r\n`);
   assert.equal(status(res), 431);
