@@ -16,7 +16,12 @@ build: bootstrap
 	cmake --preset default >/dev/null
 	cmake --build --preset default
 
+# The Docker Engine and the project images are what a first project start
+# needs: make run provides them (the workspace image takes ~5 minutes, once),
+# and still serves without them, saying what is missing.
 run: build
+	@scripts/dockerd-start || echo "make run: no Docker Engine: projects cannot start until one runs (scripts/dockerd-start, as root)"
+	@build/default/src/app/berth image build --missing-only || echo "make run: the project images could not be built: see above; projects cannot start until \`berth image build\` succeeds"
 	build/default/src/app/berth serve
 
 test: bootstrap

@@ -293,10 +293,21 @@ int run_image_build(const Config& config, const ImageBuildOptions& options) {
     return 1;
   }
   std::cout << "Docker Engine " << version->version << " (API " << (*docker)->api_version() << ")" << std::endl;
-  if (!options.workspace_only)
+  // --missing-only (make run): a present image is kept, so a second run starts at once.
+  auto wanted = [&](const char* name) {
+    if (!options.missing_only) return true;
+    bool present = bool(run(ioc, (*docker)->inspect_image(name)));
+    if (present) std::cout << name << " is present" << std::endl;
+    return !present;
+  };
+  if (!options.workspace_only && wanted(docker::kTestImage))
     if (int rc = build_test_image(ioc, **docker, options); rc != 0) return rc;
-  if (!options.test_only)
+  if (!options.test_only && wanted(docker::kWorkspaceImage)) {
+    if (options.missing_only)
+      std::cout << "building " << docker::kWorkspaceImage << " (the image projects run in): about 5 minutes, once"
+                << std::endl;
     if (int rc = build_workspace_image(ioc, **docker, options); rc != 0) return rc;
+  }
   return 0;
 }
 

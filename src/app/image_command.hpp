@@ -14,6 +14,7 @@ namespace berth::app {
 struct ImageBuildOptions {
   bool test_only = false;       // only the busybox test image
   bool workspace_only = false;  // only the debootstrap development image
+  bool missing_only = false;    // skip images that are already present
   std::string mirror;           // empty: from /etc/apt/sources*
   std::string suite;            // empty: VERSION_CODENAME of /etc/os-release
   std::string busybox = "/bin/busybox";

@@ -61,6 +61,7 @@ int main(int argc, char** argv) {
   app::ImageBuildOptions image_options;
   image_build->add_flag("--test-only", image_options.test_only, "Only the small busybox test image");
   image_build->add_flag("--workspace-only", image_options.workspace_only, "Only the Debian development image");
+  image_build->add_flag("--missing-only", image_options.missing_only, "Build only the images that are not present yet");
   image_build->add_option("--mirror", image_options.mirror, "Debian mirror URL (default: from /etc/apt/sources*)");
   image_build->add_option("--suite", image_options.suite, "Debian suite (default: this machine's, e.g. bookworm)");
   image_build->add_option("--busybox", image_options.busybox, "Static busybox binary for the test image")
@@ -72,6 +73,10 @@ int main(int argc, char** argv) {
   auto config = load_config();
   if (!config) return 2;
   init_logging(config->log_level);
+  // The logger is asynchronous: whichever way main returns, what is queued is written out.
+  struct FlushLogsAtExit {
+    ~FlushLogsAtExit() { shutdown_logging(); }
+  } flush_logs_at_exit;
 
   if (*serve) return app::run_serve(*config);
   if (*conformance) return app::run_conformance_server(dev_port, dev_threads);
@@ -86,6 +91,7 @@ int main(int argc, char** argv) {
     }
     WorkerPool none(1);
     auth::Authenticator authenticator(*secret, "", nullptr, none);
+    authenticator.set_token_secret(config->token_secret);
     std::cout << authenticator.issue_access_token(user_id, email, std::chrono::seconds(ttl_seconds)) << "\n";
     return 0;
   }

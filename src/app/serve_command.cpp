@@ -14,6 +14,7 @@
 
 #include "api/events/project_connection.hpp"
 #include "api/rest/routes.hpp"
+#include "app/host_check.hpp"
 #include "app/server_loop.hpp"
 #include "auth/authenticator.hpp"
 #include "auth/password_hasher.hpp"
@@ -63,6 +64,10 @@ int run_serve(Config config) {
     spdlog::error("{}", secret.error().message);
     return 2;
   }
+  if (auto missing = missing_host_requirements(config); missing.empty())
+    spdlog::info("host: running with the privileges and PID namespace Berth needs");
+  else
+    for (auto& m : missing) spdlog::warn("host: {}", m);
   spdlog::info("opening the database ({})", config.database_url.empty() ? "SQLite in " + config.data_dir : "PostgreSQL");
   auto db = db::open_database(config);
   if (!db) {
@@ -119,6 +124,11 @@ int run_serve(Config config) {
     }
     spdlog::info("Docker Engine {} (API {}) on {}", version->version, (*docker)->api_version(),
                  (*docker)->endpoint().describe());
+    if (auto image = co_await (*docker)->inspect_image(config.image); image)
+      spdlog::info("project image {} is present", config.image);
+    else
+      spdlog::warn("project image {} is missing: projects cannot start until it is built; run `berth image build` "
+                   "as root (about 5 minutes, once; `make run` does it for you)", config.image);
     if (auto adopted = co_await runtime.adopt(); !adopted)
       spdlog::warn("cannot adopt existing containers: {}", adopted.error().message);
   }, asio::detached);
