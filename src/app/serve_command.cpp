@@ -47,12 +47,44 @@ Result<std::string> resolve_jwt_secret(const Config& config) {
     }
   }
   std::string secret = random_token(32);
-  {
-    std::ofstream out(path, std::ios::trunc);
-    out << secret << "\n";
-    if (!out) return make_error("bad_config", "cannot write " + path.string());
+  // Mode 0600 from the first byte: a temporary file created O_EXCL (a new
+  // inode, never an existing file or a symlink's target) with mode 0600 and
+  // fchmod'ed to 0600 whatever the umask, written, fsynced, then renamed
+  // into place, so the secret file is never readable by others nor half written.
+  auto failed = [](const std::string& what, int err) {
+    return make_error("bad_config", "cannot " + what + ": " + std::error_code(err, std::generic_category()).message());
+  };
+  std::string temp = path.string() + "." + random_token(6) + ".tmp";
+  int fd = ::open(temp.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) return failed("create " + temp, errno);
+  std::string line = secret + "\n";
+  std::string_view rest = line;
+  bool ok = ::fchmod(fd, 0600) == 0;
+  while (ok && !rest.empty()) {
+    ssize_t n = ::write(fd, rest.data(), rest.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) ok = false;
+    else rest.remove_prefix(std::size_t(n));
   }
-  ::chmod(path.c_str(), 0600);
+  ok = ok && ::fsync(fd) == 0;
+  int err = ok ? 0 : errno;
+  if (::close(fd) != 0 && ok) {
+    ok = false;
+    err = errno;
+  }
+  if (!ok) {
+    ::unlink(temp.c_str());
+    return failed("write " + temp, err);
+  }
+  if (::rename(temp.c_str(), path.c_str()) != 0) {
+    err = errno;
+    ::unlink(temp.c_str());
+    return failed("rename " + temp + " to " + path.string(), err);
+  }
+  if (int dir = ::open(config.data_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dir >= 0) {
+    ::fsync(dir);  // the rename survives a crash
+    ::close(dir);
+  }
   spdlog::warn("JWT_SECRET is not set: generated a development secret and kept it in {}; set JWT_SECRET in production",
                path.string());
   return secret;

@@ -18,14 +18,6 @@ namespace {
 
 Error unauthorized(std::string reason) { return make_error("unauthorized", std::move(reason)); }
 
-std::string hmac_sha256(std::string_view key, std::string_view data) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), int(key.size()), reinterpret_cast<const unsigned char*>(data.data()), data.size(), out,
-       &len);
-  return std::string(reinterpret_cast<char*>(out), len);
-}
-
 bool verify_with_key(EVP_PKEY* pkey, std::string_view data, std::string_view sig) {
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, pkey) != 1) return false;
@@ -75,6 +67,23 @@ std::optional<std::int64_t> time_field(const json::object& o, const char* key, b
 }
 
 }  // namespace
+
+std::string hmac_sha256(std::string_view key, std::string_view data) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key.data(), int(key.size()), reinterpret_cast<const unsigned char*>(data.data()), data.size(), out,
+       &len);
+  return std::string(reinterpret_cast<char*>(out), len);
+}
+
+std::string unverified_issuer(std::string_view token) {
+  if (token.size() > 16384) return {};
+  auto dot1 = token.find('.');
+  auto dot2 = dot1 == std::string_view::npos ? dot1 : token.find('.', dot1 + 1);
+  if (dot2 == std::string_view::npos) return {};
+  auto payload = parse_object(token.substr(dot1 + 1, dot2 - dot1 - 1));
+  return payload ? string_field(*payload, "iss") : std::string();
+}
 
 Result<JwtClaims> verify_jwt(std::string_view token, const KeySet& keys, const VerifyOptions& opt) {
   if (token.size() > 16384) return unauthorized("token too long");
@@ -145,6 +154,8 @@ Result<JwtClaims> verify_jwt(std::string_view token, const KeySet& keys, const V
       for (auto& a : aud->as_array())
         if (a.is_string()) c.aud.emplace_back(a.as_string());
   }
+  if (!opt.required_issuer.empty() && c.iss != opt.required_issuer)
+    return unauthorized("token issuer must be '" + opt.required_issuer + "'");
   if (!opt.required_role.empty() && c.role != opt.required_role)
     return unauthorized("token role must be '" + opt.required_role + "'");
   if (!opt.required_audience.empty() &&

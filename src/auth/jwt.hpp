@@ -43,13 +43,21 @@ struct JwtClaims {
 struct VerifyOptions {
   std::int64_t now = 0;       // seconds since the epoch
   std::int64_t leeway = 30;   // seconds of clock skew tolerated for exp and nbf
-  std::string required_audience = "authenticated";
-  std::string required_role = "authenticated";
+  std::string required_audience = "authenticated";  // empty: any
+  std::string required_role = "authenticated";      // empty: any
+  std::string required_issuer;                      // empty: any
 };
 
 // Errors: code "unauthorized" with a message naming the reason; the reason
 // "unknown_kid" (message prefix) tells the caller a JWKS refresh may help.
 Result<JwtClaims> verify_jwt(std::string_view token, const KeySet& keys, const VerifyOptions& options);
+
+// The `iss` claim of a token, read WITHOUT verifying anything: only to choose
+// which keys and rules apply to it. Empty when absent or malformed.
+std::string unverified_issuer(std::string_view token);
+
+// HMAC-SHA256 of `data` under `key` (raw bytes, 32 of them).
+std::string hmac_sha256(std::string_view key, std::string_view data);
 
 // Signs a claims object (JSON text) with HS256.
 std::string sign_hs256(std::string_view payload_json, std::string_view secret, std::string_view kid = {});

@@ -90,6 +90,14 @@ Result<Config> Config::from(const EnvMap& vars) {
     if (v->size() < 16) return make_error("bad_config", "JWT_SECRET is too short: use at least 16 characters (32 random bytes recommended)");
     c.jwt_secret = *v;
   }
+  if (auto v = get(vars, {"BERTH_TOKEN_SECRET"})) {
+    if (v->size() < 16)
+      return make_error("bad_config", "BERTH_TOKEN_SECRET is too short: use at least 16 characters (32 random bytes recommended)");
+    if (*v == c.jwt_secret)
+      return make_error("bad_config", "BERTH_TOKEN_SECRET must differ from JWT_SECRET: Berth's own tokens must not be valid "
+                                      "where JWT_SECRET is (Supabase); leave it unset to derive one");
+    c.token_secret = *v;
+  }
   if (auto v = get(vars, {"SUPABASE_URL", "_SUPABASE_URL"})) {
     while (!v->empty() && v->back() == '/') v->pop_back();
     c.supabase_url = *v;
@@ -156,6 +164,10 @@ Result<Config> Config::from(const EnvMap& vars) {
     auto d = parse_duration(*v);
     if (!d || d->count() == 0) return bad("BERTH_ACCESS_TOKEN_TTL", *v, "a duration such as 900 or 15m");
     c.access_token_ttl = *d;
+  }
+  if (auto v = get(vars, {"BERTH_SIGNUP"})) {
+    if (*v != "open" && *v != "closed") return bad("BERTH_SIGNUP", *v, "open or closed");
+    c.signup_open = *v == "open";
   }
   if (auto v = get(vars, {"BERTH_LOG_LEVEL"})) {
     static const char* levels[] = {"trace", "debug", "info", "warn", "error", "off"};

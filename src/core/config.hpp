@@ -23,6 +23,10 @@ struct Config {
   std::string data_dir = "./data";
   std::string database_url;  // empty: SQLite under data_dir
   std::string jwt_secret;    // empty: a dev secret is generated under data_dir
+  // Signs Berth's own access tokens (iss and aud "berth"). Empty: a key
+  // derived from jwt_secret, so a token Berth issues is never valid at
+  // Supabase even when jwt_secret is the Supabase project's.
+  std::string token_secret;
   std::string jwks;          // JWKS file path or URL for RS256/ES256 tokens
   std::chrono::seconds jwks_refresh_interval{30};  // least time between two fetches of a JWKS URL
   std::string supabase_url;
@@ -43,6 +47,7 @@ struct Config {
   std::chrono::seconds access_token_ttl{900};
   std::chrono::seconds refresh_token_ttl{30 * 24 * 3600};
   std::size_t hash_queue = 8;  // password hashes waiting before 429
+  bool signup_open = true;     // BERTH_SIGNUP=open|closed: closed refuses POST /api/v1/auth/signup
   std::string log_level = "info";
 
   // Builds a Config from variables (environment over .env). An unparsable

@@ -32,6 +32,11 @@ void Metrics::add_gauge(std::string name, std::string help, std::function<double
   gauges_[std::move(name)] = Gauge{std::move(help), std::move(read)};
 }
 
+void Metrics::add_counter(std::string name, std::string help, std::function<double()> read) {
+  std::lock_guard lock(mu_);
+  gauges_[std::move(name)] = Gauge{std::move(help), std::move(read), "counter"};
+}
+
 std::string Metrics::render() const {
   std::lock_guard lock(mu_);
   std::string out;
@@ -57,7 +62,7 @@ std::string Metrics::render() const {
   out += "# TYPE berth_http_requests_in_flight gauge\n";
   out += fmt::format("berth_http_requests_in_flight {}\n", in_flight_.load());
   for (const auto& [name, g] : gauges_) {
-    out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n{} {}\n", name, g.help, name, name, g.read());
+    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n{} {}\n", name, g.help, name, g.type, name, g.read());
   }
   return out;
 }

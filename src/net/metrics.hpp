@@ -19,6 +19,9 @@ class Metrics {
 
   // A gauge read when /metrics is scraped, e.g. open Socket.IO connections.
   void add_gauge(std::string name, std::string help, std::function<double()> read);
+  // A counter kept elsewhere (it only ever grows), read the same way; the
+  // name should end in _total, e.g. berth_log_messages_dropped_total.
+  void add_counter(std::string name, std::string help, std::function<double()> read);
 
   std::string render() const;  // Prometheus text exposition format 0.0.4
   long in_flight() const { return in_flight_; }
@@ -34,6 +37,7 @@ class Metrics {
   struct Gauge {
     std::string help;
     std::function<double()> read;
+    const char* type = "gauge";
   };
   std::map<std::string, Gauge> gauges_;
 };

@@ -162,6 +162,27 @@ TEST_F(SupabaseClient, GarbageAndHugeAnswersAreBoundedErrors) {
   EXPECT_LT(rss_kb() - before, 100 * 1024);  // refused at 64 MiB, not read to the end
 }
 
+TEST_F(SupabaseClient, ABrokenChunkedBodyAndAnEndlessDownloadAreBoundedErrors) {
+  start({}, [](SupabaseOptions& o) {
+    o.max_attempts = 1;
+    o.max_object_size = 1 << 20;
+  });
+  server_->faults(ioc_, R"({"kind":"badchunk","method":"GET"})");
+  auto chunked = run(store_->get("o/p/a", 100));
+  ASSERT_FALSE(chunked);
+  EXPECT_EQ(chunked.error().code, "storage_unavailable");
+  // A download that goes on past any object's size is cut, and leaves no file.
+  server_->faults(ioc_, R"({"kind":"huge","where":"body","bytes":50000000,"method":"GET"})");
+  auto target = dir_ / "endless";
+  auto endless = run(store_->get_to_file("o/p/a", target.string()));
+  ASSERT_FALSE(endless);
+  EXPECT_EQ(endless.error().code, "storage_unavailable");
+  EXPECT_FALSE(fs::exists(target));
+  std::size_t files = 0;
+  for (auto& e : fs::directory_iterator(dir_)) files += e.is_regular_file();
+  EXPECT_EQ(files, 0u);
+}
+
 TEST_F(SupabaseClient, KeepAliveConnectionsAreReused) {
   start();
   for (int i = 0; i < 30; ++i) ASSERT_TRUE(run(store_->put("o/p/" + std::to_string(i), PutSource::from_bytes("x"))));

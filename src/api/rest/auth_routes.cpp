@@ -56,6 +56,9 @@ Result<Credentials> read_credentials(const HttpRequest& req, bool with_name) {
 }
 
 Reply signup(ApiContext& ctx, HttpRequest& req) {
+  // BERTH_SIGNUP=closed: existing accounts and Supabase's users only.
+  if (!ctx.config.signup_open)
+    co_return error_reply(make_error("forbidden", "sign-up is closed on this server: ask an administrator for an account"));
   auto c = read_credentials(req, true);
   if (!c) co_return error_reply(c.error());
   if (!looks_like_email(c->email)) co_return error_reply(make_error("bad_request", "'email' is not an email address"));

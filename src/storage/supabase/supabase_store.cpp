@@ -260,8 +260,16 @@ asio::awaitable<Result<ObjectInfo>> SupabaseStore::get_to_file(std::string key, 
         *failed = created ? Status(Ok{}) : Status(created.error());
         auto req = make("GET", "/object/" + object_path(key));
         AtomicFile* f = file.get();
-        req.on_body = [f, failed](std::string_view piece) {
+        // An answer that never ends must not fill the disk: no object is
+        // larger than the store's limit.
+        auto written = std::make_shared<std::uint64_t>(0);
+        req.on_body = [f, failed, written, limit = max_object_size_, key](std::string_view piece) {
           if (!f) return false;
+          *written += piece.size();
+          if (*written > limit) {
+            *failed = make_error("storage_unavailable", "the download of " + key + " is larger than any object may be");
+            return false;
+          }
           auto w = f->write(piece);
           if (!w) *failed = w;
           return w.ok();

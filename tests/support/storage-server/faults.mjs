@@ -15,12 +15,13 @@
 //   drop     reset the connection at once, before anything runs or is sent
 //   hang     accept the request and never answer (until close()/stop())
 //   garbage  answer bytes that are not HTTP, then close
+//   badchunk a 200 with a chunked body whose chunk size line is not hex
 //   huge     where "headers" (default) or "body": an endless-looking answer of
 //            `bytes` (default 100 MiB) header lines or body bytes
 //   delay    wait `ms` (default 1000), then serve normally
 import { FAULT_CODES } from "./errors.mjs";
 
-const KINDS = ["status", "reset", "drop", "hang", "garbage", "huge", "delay"];
+const KINDS = ["status", "reset", "drop", "hang", "garbage", "badchunk", "huge", "delay"];
 
 function normalise(f) {
   if (!f || !KINDS.includes(f.kind)) throw new Error(`fault kind must be one of ${KINDS.join(", ")}`);
@@ -99,6 +100,10 @@ export async function applyFault(f, req, res) {
       return true;
     case "garbage":
       socket.end(Buffer.from("\x00\x17garbage, not HTTP at all\r\n\xff\xfe\r\n\r\n", "latin1"));
+      return true;
+    case "badchunk":
+      socket.end("HTTP/1.1 200 OK\r\ncontent-type: application/octet-stream\r\ntransfer-encoding: chunked\r\n\r\n" +
+        "5\r\nhello\r\nzz-not-hex\r\nmore\r\n0\r\n\r\n");
       return true;
     case "huge": {
       const bytes = f.bytes ?? 100 << 20;
