@@ -144,6 +144,9 @@ int run_serve(Config config) {
     spdlog::error("{}", !docker ? docker.error().message : runtime_options.error().message);
     return 2;
   }
+  spdlog::info("limits: {} projects per user, {} running per user, {} running on this node, {} commands per project, "
+               "{} HTTP connections", config.max_projects_per_user, runtime_options->max_running_per_user,
+               runtime_options->max_running, runtime_options->max_execs_per_project, config.max_connections);
   workspace::ProjectRuntime runtime(ioc.get_executor(), **docker, **db, workers, *runtime_options);
   // Containers of a previous run: adopt the live ones, drop those of deleted
   // projects. An engine that is down is not fatal: /readyz reports it and
@@ -196,6 +199,7 @@ int run_serve(Config config) {
   options.port = config.port;
   options.max_body_bytes = config.max_body_bytes;
   options.cors_origin = config.cors_origin;
+  options.max_connections = std::size_t(config.max_connections);
   net::HttpServer server(ioc, options, router, metrics);
   if (auto listening = server.listen(); !listening) {
     spdlog::error("{}", listening.error().message);

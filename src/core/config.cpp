@@ -144,6 +144,21 @@ Result<Config> Config::from(const EnvMap& vars) {
     if (!n || *n < 16) return bad("BERTH_CONTAINER_PIDS", *v, "a process limit of at least 16");
     c.container_pids = *n;
   }
+  struct Bound {
+    const char* name;
+    int* field;
+  };
+  for (auto [name, field] : {Bound{"BERTH_MAX_PROJECTS_PER_USER", &c.max_projects_per_user},
+                             Bound{"BERTH_MAX_RUNNING_PER_USER", &c.max_running_per_user},
+                             Bound{"BERTH_MAX_RUNNING", &c.max_running},
+                             Bound{"BERTH_MAX_EXECS_PER_PROJECT", &c.max_execs_per_project},
+                             Bound{"BERTH_MAX_CONNECTIONS", &c.max_connections}}) {
+    if (auto v = get(vars, {name})) {
+      auto n = parse_int<int>(*v);
+      if (!n || *n < 1) return bad(name, *v, "a whole number of at least 1");
+      *field = *n;
+    }
+  }
   if (auto v = get(vars, {"BERTH_IDLE_TIMEOUT"})) {
     auto d = parse_duration(*v);
     if (!d) return bad("BERTH_IDLE_TIMEOUT", *v, "a duration such as 600, 600s, 10m or 1h");

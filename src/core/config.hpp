@@ -40,6 +40,12 @@ struct Config {
   std::string container_memory = "1g";
   double container_cpus = 1.0;
   int container_pids = 512;
+  // Resource bounds (each refusal is `limit_reached` with the setting's name).
+  int max_projects_per_user = 100;  // projects a user owns
+  int max_running_per_user = 5;     // of them running at once
+  int max_running = 50;             // running projects on this node
+  int max_execs_per_project = 8;    // commands running at once in one project
+  int max_connections = 10'000;     // HTTP connections open on this node
   std::chrono::seconds idle_timeout{600};
   std::string docker_host = "unix:///var/run/docker.sock";
   std::string cors_origin;  // empty: CORS off; "*" or a comma-separated list

@@ -61,11 +61,25 @@ std::optional<Role> role_from_string(std::string_view text) {
   return std::nullopt;
 }
 
-Status ProjectRepository::create(const Project& p) {
+Status ProjectRepository::create(const Project& p, int max_owned) {
   return pool_.transaction([&](SqlConnection& c) -> Status {
     // Checked here so the caller learns which reference is missing.
     if (auto s = exists(c, "templates", p.template_id, "template"); !s) return s;
-    if (auto s = exists(c, "users", p.owner_id, "user"); !s) return s;
+    // The owner's row is locked (PostgreSQL; SQLite writers take turns), so
+    // concurrent creates cannot both take the last place under max_owned.
+    std::string user_sql = "SELECT 1 AS found FROM berth.users WHERE id = $1";
+    if (c.dialect() == Dialect::postgres) user_sql += " FOR UPDATE";
+    auto user = c.exec(user_sql, {p.owner_id});
+    if (!user) return user.error();
+    if (user->empty()) return make_error("not_found", "user " + p.owner_id + " does not exist");
+    if (max_owned > 0) {
+      auto owned = c.exec("SELECT COUNT(*) AS n FROM berth.projects WHERE owner_id = $1", {p.owner_id});
+      if (!owned) return owned.error();
+      if (owned->front().int64("n") >= max_owned)
+        return make_error("limit_reached", "you own " + std::to_string(max_owned) +
+                                               " projects, the most this server allows (BERTH_MAX_PROJECTS_PER_USER); "
+                                               "delete one first");
+    }
     auto inserted = c.exec(
         "INSERT INTO berth.projects (id, name, description, template_id, owner_id, status, node, created_at, "
         "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",

@@ -44,7 +44,8 @@ class ProjectRepository {
 
   // Inserts the project and its owner's membership together. "not_found"
   // when the template or the owner does not exist, "conflict" on a taken id.
-  Status create(const Project& project);
+  // limit_reached when the owner owns max_owned projects already (0: no bound).
+  Status create(const Project& project, int max_owned = 0);
   // The user's projects with the user's role, most recently updated first.
   Result<std::vector<std::pair<Project, Role>>> list_for_user(std::string_view user_id);
   // nullopt when the project does not exist or the user is not a member.

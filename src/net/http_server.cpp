@@ -138,12 +138,49 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
     beast::error_code nodelay_ec;
     socket.set_option(tcp::no_delay(true), nodelay_ec);
     auto conn = std::make_shared<Connection>(std::move(socket));
+    bool full;
     {
       std::lock_guard lock(mu);
-      connections[conn.get()] = conn;
+      full = connections.size() >= options.max_connections;
+      if (!full) connections[conn.get()] = conn;
     }
     auto ex = conn->stream.get_executor();
+    if (full) {
+      asio::co_spawn(ex, refuse_busy(conn), asio::detached);
+      return;
+    }
     asio::co_spawn(ex, session(shared_from_this(), conn), asio::detached);
+  }
+
+  // Past max_connections a client gets a quick 503 rather than a silent queue.
+  asio::awaitable<void> refuse_busy(std::shared_ptr<Connection> conn) {
+    static std::atomic<std::uint64_t> refused{0};
+    if (refused++ % 1000 == 0)
+      spdlog::warn("HTTP connections at the bound of {} (BERTH_MAX_CONNECTIONS): refusing new ones with 503",
+                   options.max_connections);
+    HttpResponse r = error_response(503, "limit_reached",
+                                    "this server holds " + std::to_string(options.max_connections) +
+                                        " connections already (BERTH_MAX_CONNECTIONS); try again shortly");
+    std::string wire = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 5\r\n"
+                       "Connection: close\r\nContent-Length: " +
+                       std::to_string(r.body.size()) + "\r\n\r\n" + r.body;
+    conn->stream.expires_after(std::chrono::seconds(5));
+    co_await asio::async_write(conn->stream, asio::buffer(wire), use_nothrow);
+    co_await drain_input(*conn);
+    conn->stream.close();
+  }
+
+  // The graceful end after an early answer (see early_answer_drain_time).
+  static asio::awaitable<void> drain_input(Connection& conn) {
+    beast::error_code ignored;
+    conn.stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    conn.stream.expires_after(early_answer_drain_time);
+    std::vector<char> sink(64 << 10);
+    for (std::size_t drained = 0; drained < early_answer_drain_bytes;) {
+      auto [ec, n] = co_await conn.stream.async_read_some(asio::buffer(sink), use_nothrow);
+      if (ec) break;
+      drained += n;
+    }
   }
 
   bool draining() {
@@ -269,17 +306,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
       if (wec || !keep_alive) break;
     }
     if (!conn->upgraded) {
+      if (conn->answered_early) co_await drain_input(*conn);
       beast::error_code ignored;
-      if (conn->answered_early) {
-        conn->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-        conn->stream.expires_after(early_answer_drain_time);
-        std::vector<char> sink(64 << 10);
-        for (std::size_t drained = 0; drained < early_answer_drain_bytes;) {
-          auto [dec, dn] = co_await conn->stream.async_read_some(asio::buffer(sink), use_nothrow);
-          if (dec) break;
-          drained += dn;
-        }
-      }
       conn->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
       conn->stream.close();
     }

@@ -25,6 +25,7 @@ class HttpServer {
     std::chrono::seconds header_timeout{15};  // a client must send its headers within this
     std::chrono::seconds body_timeout{60};
     std::string cors_origin;  // "" off, "*" any, or a comma-separated list of origins
+    std::size_t max_connections = 10'000;  // HTTP connections at once; more get 503 (WebSockets not counted)
   };
 
   HttpServer(boost::asio::io_context& ioc, Options options, const Router& router, Metrics& metrics);

@@ -45,6 +45,9 @@ Result<RuntimeOptions> RuntimeOptions::from(const Config& config) {
   if (config.container_pids <= 0) return make_error("bad_config", "BERTH_CONTAINER_PIDS must be above 0");
   o.pids = config.container_pids;
   o.idle_timeout = config.idle_timeout;
+  o.max_running = config.max_running;
+  o.max_running_per_user = config.max_running_per_user;
+  o.max_execs_per_project = config.max_execs_per_project;
   auto id = read_or_create_instance_id(o.data_dir);
   if (!id) return id.error();
   o.instance_id = *id;

@@ -20,6 +20,9 @@ struct RuntimeOptions {
   std::int64_t pids = 512;
   std::chrono::seconds idle_timeout{600};
   std::chrono::seconds stop_timeout{2};
+  int max_running = 50;           // BERTH_MAX_RUNNING: on this node
+  int max_running_per_user = 5;   // BERTH_MAX_RUNNING_PER_USER: projects one owner runs at once
+  int max_execs_per_project = 8;  // BERTH_MAX_EXECS_PER_PROJECT
   // Which Berth owns a container: several Berths (nodes, test servers) may
   // share one Docker engine, and each adopts or removes only its own. Kept
   // in <data_dir>/instance-id, so it survives restarts.

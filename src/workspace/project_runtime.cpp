@@ -103,9 +103,13 @@ asio::awaitable<Result<ProjectStatus>> ProjectRuntime::start(const std::string& 
     auto info = co_await docker_.inspect_container(running);
     if (info && info->state.running) co_return status(project_id);
   }
+  auto project = co_await workers_.run([&] { return db_.projects().find(project_id); });
+  if (!project) co_return project.error();
+  if (!project->has_value()) co_return make_error("not_found", "no project " + project_id);
+  if (auto room = reserve_running(project_id, *s, (*project)->owner_id); !room) co_return room.error();
   publish(project_id, *s, {RuntimeState::starting, "starting the container"});
   co_await persist(project_id, RuntimeState::starting);
-  auto up = co_await bring_up(project_id);
+  auto up = co_await bring_up(**project);
   if (!up) {
     spdlog::warn("project {}: start failed: {}", project_id, up.error().message);
     publish(project_id, *s, error_status(up.error()));
@@ -122,12 +126,32 @@ asio::awaitable<Result<ProjectStatus>> ProjectRuntime::start(const std::string& 
   co_return status(project_id);
 }
 
+// The node's and the owner's bounds on running projects, checked and taken
+// in one step under mu_ (the slot turns `starting`), so two concurrent
+// starts cannot both squeeze past the last place.
+Status ProjectRuntime::reserve_running(const std::string& project_id, Slot& s, const std::string& owner_id) {
+  std::lock_guard lock(mu_);
+  int node = 0, owner = 0;
+  for (auto& [id, other] : slots_) {
+    if (id == project_id || !other->running()) continue;
+    ++node;
+    if (other->owner_id == owner_id) ++owner;
+  }
+  if (node >= options_.max_running)
+    return make_error("limit_reached", "this server runs " + std::to_string(node) +
+                                           " projects already (BERTH_MAX_RUNNING); try again when one stops");
+  if (owner >= options_.max_running_per_user)
+    return make_error("limit_reached", "the project's owner runs " + std::to_string(owner) +
+                                           " projects already (BERTH_MAX_RUNNING_PER_USER); stop one first");
+  s.owner_id = owner_id;
+  s.status = {RuntimeState::starting, "starting the container"};
+  return Ok{};
+}
+
 // The container for the project, running: reused when healthy, else made anew.
-asio::awaitable<Result<std::string>> ProjectRuntime::bring_up(const std::string& project_id) {
-  auto project = co_await workers_.run([&] { return db_.projects().find(project_id); });
-  if (!project) co_return project.error();
-  if (!project->has_value()) co_return make_error("not_found", "no project " + project_id);
-  auto tmpl = co_await workers_.run([&] { return db_.templates().find((*project)->template_id); });
+asio::awaitable<Result<std::string>> ProjectRuntime::bring_up(const db::Project& row) {
+  const std::string& project_id = row.id;
+  auto tmpl = co_await workers_.run([&] { return db_.templates().find(row.template_id); });
   if (!tmpl) co_return tmpl.error();
   auto image = image_for_template(options_, tmpl->has_value() ? (*tmpl)->image : "");
 
@@ -226,6 +250,10 @@ asio::awaitable<Result<docker::CommandResult>> ProjectRuntime::exec(const std::s
   auto s = slot(project_id);
   {
     std::lock_guard lock(mu_);
+    if (s->running_execs >= options_.max_execs_per_project)
+      co_return make_error("limit_reached", std::to_string(s->running_execs) +
+                                                " commands are running in this project already "
+                                                "(BERTH_MAX_EXECS_PER_PROJECT); wait for one to finish");
     s->running_execs++;
     s->last_activity = Clock::now();
   }
@@ -286,6 +314,7 @@ asio::awaitable<Status> ProjectRuntime::adopt() {
       {
         std::lock_guard lock(mu_);
         s->container_id = c.id;
+        s->owner_id = (*project)->owner_id;
         s->last_activity = Clock::now();
       }
       publish(project_id, *s, {RuntimeState::ready, ""});

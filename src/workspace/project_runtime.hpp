@@ -93,7 +93,8 @@ class ProjectRuntime {
   std::shared_ptr<Slot> slot(const std::string& project_id);
   void publish(const std::string& project_id, Slot& slot, ProjectStatus status);
   boost::asio::awaitable<void> persist(const std::string& project_id, RuntimeState state);
-  boost::asio::awaitable<Result<std::string>> bring_up(const std::string& project_id);
+  Status reserve_running(const std::string& project_id, Slot& slot, const std::string& owner_id);
+  boost::asio::awaitable<Result<std::string>> bring_up(const db::Project& project);
   boost::asio::awaitable<Result<std::string>> reuse_or_replace(const std::string& name, const std::string& image);
   boost::asio::awaitable<Result<ProjectStatus>> stop_step(const std::string& project_id, bool only_if_idle);
   boost::asio::awaitable<void> reap();

@@ -17,10 +17,12 @@ struct ProjectRuntime::Slot {
   // Guarded by ProjectRuntime::mu_:
   ProjectStatus status;
   std::string container_id;  // set while ready
+  std::string owner_id;      // known once started: counts toward its owner's running projects
   int clients = 0;
   int running_execs = 0;  // an exec in flight keeps the project busy however long it runs
   Clock::time_point last_activity = Clock::now();
   bool busy() const { return clients > 0 || running_execs > 0; }
+  bool running() const { return status.state == RuntimeState::ready || status.state == RuntimeState::starting; }
 };
 
 }  // namespace berth::workspace

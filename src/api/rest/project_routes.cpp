@@ -67,7 +67,8 @@ Reply create_project(ApiContext& ctx, HttpRequest& req) {
   if (!tmpl) co_return error_reply(tmpl.error());
   if (!tmpl->has_value())
     co_return error_reply(make_error("bad_request", "unknown templateId '" + p.template_id + "'; GET /api/v1/templates lists them"));
-  auto created = co_await ctx.workers.run([&] { return ctx.db.projects().create(p); });
+  auto created =
+      co_await ctx.workers.run([&] { return ctx.db.projects().create(p, ctx.config.max_projects_per_user); });
   if (!created) co_return error_reply(created.error());
   co_return json_reply(201, json::serialize(project_json(p, db::Role::owner)));
 }
