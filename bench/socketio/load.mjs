@@ -3,20 +3,36 @@
 import { io } from "socket.io-client";
 import { cpuMicros, cpuTimes, rssBytes } from "./proc_stats.mjs";
 
-const connectOne = (url) =>
+// `auth`: the CONNECT payload (berth serve wants {token, projectId}).
+const connectOne = (url, auth) =>
   new Promise((resolve, reject) => {
-    const s = io(url, { transports: ["websocket"], reconnection: false, forceNew: true });
+    const s = io(url, { transports: ["websocket"], reconnection: false, forceNew: true, ...(auth ? { auth } : {}) });
     s.once("connect", () => resolve(s));
     s.once("connect_error", reject);
   });
 
-async function connectMany(url, n, batch = 200) {
+async function connectMany(url, n, batch = 200, auth) {
   const sockets = [];
   for (let i = 0; i < n; i += batch) {
-    const part = await Promise.all(Array.from({ length: Math.min(batch, n - i) }, () => connectOne(url)));
+    const part = await Promise.all(Array.from({ length: Math.min(batch, n - i) }, () => connectOne(url, auth)));
     sockets.push(...part);
   }
   return sockets;
+}
+
+// `n` connects (handshake, upgrade, Socket.IO CONNECT and, on berth serve,
+// the token check and membership lookup), `batch` at a time: connects per
+// second and server CPU per connect.
+export async function connectLoad(url, pid, { n = 2000, batch = 50, auth } = {}) {
+  (await connectMany(url, batch, batch, auth)).forEach((s) => s.disconnect()); // warm up
+  const cpu0 = cpuMicros(pid);
+  const t0 = performance.now();
+  for (let i = 0; i < n; i += batch) {
+    const part = await connectMany(url, Math.min(batch, n - i), batch, auth);
+    part.forEach((s) => s.disconnect());
+  }
+  const elapsed = (performance.now() - t0) / 1000;
+  return { connects: n, connectsPerSecond: n / elapsed, cpuMicrosPerConnect: (cpuMicros(pid) - cpu0) / n };
 }
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -84,9 +100,9 @@ export async function broadcastLoad(url, pid, { members = 100, rounds = 200 } = 
 }
 
 // Memory of `n` idle websocket connections: RSS after minus RSS before.
-export async function idleMemory(url, pid, { n = 10000 } = {}) {
+export async function idleMemory(url, pid, { n = 10000, auth } = {}) {
   const before = rssBytes(pid);
-  const sockets = await connectMany(url, n);
+  const sockets = await connectMany(url, n, 200, auth);
   await new Promise((r) => setTimeout(r, 2000));
   const after = rssBytes(pid);
   sockets.forEach((s) => s.disconnect());
