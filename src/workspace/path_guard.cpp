@@ -39,9 +39,11 @@ Error path_error(int err, const ProjectPath& path, const char* op) {
   std::string what = path.is_root() ? std::string("the project root") : "'" + path.str() + "'";
   switch (err) {
     case ELOOP:
-      return make_error("invalid_path", what + " goes through a symbolic link; links inside a project are not followed");
+      return make_error("invalid_path",
+                        what + " goes through a symbolic link; links inside a project are not followed");
     case ENOTDIR:
-      return make_error("invalid_path", what + ": a component is not a directory (or is a symbolic link, not followed)");
+      return make_error("invalid_path",
+                        what + ": a component is not a directory (or is a symbolic link, not followed)");
     case EXDEV:
       return make_error("invalid_path", what + " resolves outside the project");
     case ENAMETOOLONG:
@@ -160,7 +162,7 @@ Result<ParentDir> PathGuard::open_parent(const ProjectPath& path) const {
 }
 
 Result<struct stat> PathGuard::lstat(const ProjectPath& path) const {
-  struct stat st{};
+  struct stat st {};
   if (path.is_root()) {
     if (::fstat(root_.get(), &st) != 0) return path_error(errno, path, "stat");
     return st;
