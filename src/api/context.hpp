@@ -10,6 +10,7 @@
 
 namespace berth::workspace {
 class ProjectRuntime;
+class Workspaces;
 }
 namespace berth::storage {
 class ObjectStore;
@@ -39,6 +40,7 @@ struct ApiContext {
   workspace::ProjectRuntime* runtime = nullptr;  // containers; null: routes answer runtime_unavailable
   AccessRevocations* revocations = nullptr;      // cuts open sockets; null in tests without Socket.IO
   storage::ObjectStore* storage = nullptr;       // project files; null in tests without storage
+  workspace::Workspaces* workspaces = nullptr;   // open projects' mirrors; null: no fs:* events
 };
 
 }  // namespace berth::api

@@ -27,6 +27,7 @@
 #include "net/http_server.hpp"
 #include "storage/make_store.hpp"
 #include "workspace/project_runtime.hpp"
+#include "workspace/workspace.hpp"
 
 namespace berth::app {
 namespace asio = boost::asio;
@@ -182,8 +183,10 @@ int run_serve(Config config) {
     }
   }, asio::detached);
   runtime.start_watcher();
+  workspace::Workspaces workspaces(*runtime_options);
   api::ApiContext ctx{config, **db, authenticator, hasher, workers, metrics, router, &runtime};
   ctx.storage = store->get();
+  ctx.workspaces = &workspaces;
   api::add_rest_routes(router, ctx);
 
   socketio::Options io_options;

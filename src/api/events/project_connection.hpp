@@ -11,6 +11,7 @@
 #include <string>
 
 #include "api/context.hpp"
+#include "api/events/file_events.hpp"
 #include "socketio/server.hpp"
 #include "docker/command_run.hpp"
 #include "workspace/project_status.hpp"
@@ -51,6 +52,7 @@ class ProjectConnections final : public AccessRevocations {
                         std::function<void(socketio::Socket&, ProjectSession&)> fn);
   void on_exec_run(const socketio::SocketPtr& s, const socketio::Args& args, socketio::Ack ack);
   boost::asio::any_io_executor executor_;
+  std::unique_ptr<FileEvents> files_;  // when ctx.workspaces is set
   socketio::Server& io_;
   ApiContext& ctx_;
 };

@@ -1,0 +1,220 @@
+#include "api/events/file_events.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/json.hpp>
+
+#include "api/access.hpp"
+#include "api/events/project_connection.hpp"
+#include "core/encoding.hpp"
+
+namespace berth::api {
+namespace asio = boost::asio;
+namespace json = boost::json;
+using workspace::FileChange;
+using workspace::FileEntry;
+using workspace::ProjectFiles;
+using workspace::ProjectPath;
+
+namespace {
+
+const char* kEvents[] = {"fs:list", "fs:stat", "fs:read", "fs:write", "fs:create", "fs:delete", "fs:rename"};
+
+bool changes_files(std::string_view event) { return event != "fs:list" && event != "fs:stat" && event != "fs:read"; }
+
+socketio::Args failure(const Error& e) {
+  return socketio::Args::of(
+      socketio::Json{json::serialize(json::object{{"ok", false}, {"error", {{"code", e.code}, {"message", e.message}}}})});
+}
+
+json::object entry_json(const FileEntry& e) {
+  json::object o{{"path", e.path}, {"name", e.name}, {"kind", e.kind}, {"size", e.size}, {"mtime", e.mtime_ms}};
+  if (!e.version.empty()) o["version"] = e.version;
+  return o;
+}
+
+// A request's fields, with binary content resolved from its attachment.
+struct Request {
+  json::object body;
+  const socketio::Args* args = nullptr;
+
+  Result<ProjectPath> path(std::string_view field) const {
+    auto* v = body.if_contains(field);
+    if (!v || !v->is_string()) return make_error("bad_request", "'" + std::string(field) + "' must be a path string");
+    return workspace::parse_project_path(v->as_string());
+  }
+  bool flag(std::string_view field) const {
+    auto* v = body.if_contains(field);
+    return v && v->is_bool() && v->as_bool();
+  }
+  Result<std::string> content() const {
+    auto* v = body.if_contains("content");
+    if (v && v->is_string()) return std::string(v->as_string());
+    if (v && v->is_object()) {  // a Buffer: {"_placeholder":true,"num":n}
+      auto* num = v->as_object().if_contains("num");
+      if (num && num->is_int64() && num->as_int64() >= 0 && std::size_t(num->as_int64()) < args->attachments().size())
+        return args->attachments()[std::size_t(num->as_int64())];
+    }
+    return make_error("bad_request", "'content' must be a string or binary (a Buffer or ArrayBuffer)");
+  }
+};
+
+// The change to publish for an operation that succeeded.
+FileChange change_of(std::string op, const FileEntry& e, std::string from = {}) {
+  FileChange c;
+  c.op = std::move(op);
+  c.path = e.path;
+  c.from = std::move(from);
+  c.kind = e.kind;
+  c.version = e.version;
+  return c;
+}
+
+}  // namespace
+
+FileEvents::FileEvents(socketio::Server& io, ApiContext& ctx, workspace::Workspaces& workspaces)
+    : io_(io), ctx_(ctx), workspaces_(workspaces) {}
+
+void FileEvents::bind() {
+  workspaces_.subscribe([this](const std::string& project_id, const FileChange& c) {
+    json::object event{{"op", c.op}, {"path", c.path}, {"kind", c.kind}, {"origin", "editor"}, {"by", c.by}};
+    if (!c.from.empty()) event["from"] = c.from;
+    if (!c.version.empty()) event["version"] = c.version;
+    json::object packet{{"seq", c.seq}, {"firstSeq", c.seq}, {"events", json::array{event}}};
+    auto room = io_.to(project_room(project_id));
+    if (!c.actor.empty()) room = room.except(c.actor);
+    room.emit("fs:changed", socketio::Args::of(socketio::Json{json::serialize(packet)}));
+  });
+}
+
+void FileEvents::attach(const socketio::SocketPtr& socket) {
+  for (const char* event : kEvents)
+    socket->on(event, [this, event](socketio::SocketPtr s, socketio::Args args, socketio::Ack ack) {
+      on_request(s, event, args, std::move(ack));
+    });
+}
+
+void FileEvents::on_request(const socketio::SocketPtr& s, const std::string& event, const socketio::Args& args,
+                            socketio::Ack ack) {
+  auto* session = s->data<ProjectSession>();
+  if (!session) return;
+  if (changes_files(event) && !role_allows(session->role, db::Role::editor))
+    return ack(failure(make_error("forbidden", "viewers may read files but not change them; ask an owner for editor")));
+  Request req;
+  req.args = &args;
+  json::error_code ec;
+  auto body = args.size() > 0 && !args.is_binary(0) ? json::parse(args.json(0), ec) : json::value{};
+  if (ec || !body.is_object()) return ack(failure(make_error("bad_request", event + " takes an object: see docs/API.md")));
+  req.body = std::move(body.as_object());
+  asio::co_spawn(
+      s->executor(),
+      [this, s, event, req = std::move(req), args, ack, project_id = session->project_id,
+       user_id = session->who.user_id]() mutable -> asio::awaitable<void> {
+        req.args = &args;
+        auto ws = co_await ctx_.workers.run([&] { return workspaces_.open(project_id); });
+        if (!ws) co_return ack(failure(ws.error()));
+        auto& w = **ws;
+        socketio::Args reply;
+        json::object out{{"ok", true}};
+        // Runs a change in seq order and answers with the seq it was given.
+        auto apply = [&](std::function<Result<FileChange>(ProjectFiles&)> op) -> asio::awaitable<Status> {
+          auto done = co_await ctx_.workers.run([&] {
+            return w.change([&](ProjectFiles& files) -> Result<FileChange> {
+              auto c = op(files);
+              if (c) c->by = user_id, c->actor = s->id();
+              return c;
+            });
+          });
+          if (!done) co_return done.error();
+          out["seq"] = done->seq;
+          co_return Ok{};
+        };
+        Status status = Ok{};
+        if (event == "fs:list") {
+          auto path = req.path("path");
+          if (!path) co_return ack(failure(path.error()));
+          auto seq = w.seq();  // before listing: a change after it shows up as a later seq
+          auto entries = co_await ctx_.workers.run([&] { return w.files().list(*path, req.flag("recursive")); });
+          if (!entries) co_return ack(failure(entries.error()));
+          json::array list;
+          for (auto& e : *entries) list.push_back(entry_json(e));
+          out["seq"] = seq;
+          out["entries"] = std::move(list);
+        } else if (event == "fs:stat") {
+          auto path = req.path("path");
+          if (!path) co_return ack(failure(path.error()));
+          auto e = co_await ctx_.workers.run([&] { return w.files().stat(*path); });
+          if (!e) co_return ack(failure(e.error()));
+          out["entry"] = entry_json(*e);
+        } else if (event == "fs:read") {
+          auto path = req.path("path");
+          if (!path) co_return ack(failure(path.error()));
+          auto limit = std::min<std::uint64_t>(ctx_.config.max_file_size, ctx_.config.max_body_bytes);
+          auto c = co_await ctx_.workers.run([&] { return w.files().read(*path, limit); });
+          if (!c) co_return ack(failure(c.error()));
+          bool text = is_valid_utf8(c->bytes) && c->bytes.find('\0') == std::string::npos;
+          out["size"] = c->bytes.size();
+          out["version"] = c->version;
+          out["encoding"] = text ? "utf8" : "binary";
+          if (text)
+            out["content"] = c->bytes;
+          else
+            out["content"] = json::parse(reply.attach(std::move(c->bytes)));
+        } else if (event == "fs:write") {
+          auto path = req.path("path");
+          auto content = req.content();
+          if (!path || !content) co_return ack(failure(!path ? path.error() : content.error()));
+          if (content->size() > ctx_.config.max_file_size)
+            co_return ack(failure(make_error("too_large", "the file is over BERTH_MAX_FILE_SIZE (" +
+                                                              std::to_string(ctx_.config.max_file_size) + " bytes)")));
+          std::optional<std::string> base;
+          if (auto* b = req.body.if_contains("baseVersion"); b && b->is_string()) base = std::string(b->as_string());
+          status = co_await apply([&](ProjectFiles& f) -> Result<FileChange> {
+            bool existed = f.stat(*path).ok();
+            auto e = f.write(*path, *content, base);
+            if (!e) return e.error();
+            out["version"] = e->version;
+            return change_of(existed ? "modified" : "created", *e);
+          });
+        } else if (event == "fs:create") {
+          auto path = req.path("path");
+          if (!path) co_return ack(failure(path.error()));
+          auto* kind = req.body.if_contains("kind");
+          if (!kind || !kind->is_string() || (kind->as_string() != "file" && kind->as_string() != "dir"))
+            co_return ack(failure(make_error("bad_request", "'kind' must be \"file\" or \"dir\"")));
+          bool dir = kind->as_string() == "dir";
+          status = co_await apply([&](ProjectFiles& f) -> Result<FileChange> {
+            auto e = f.create(*path, dir);
+            if (!e) return e.error();
+            out["entry"] = entry_json(*e);
+            return change_of("created", *e);
+          });
+        } else if (event == "fs:delete") {
+          auto path = req.path("path");
+          if (!path) co_return ack(failure(path.error()));
+          status = co_await apply([&](ProjectFiles& f) -> Result<FileChange> {
+            auto before = f.stat(*path);
+            if (!before) return before.error();
+            if (auto r = f.remove(*path); !r) return r.error();
+            return change_of("deleted", *before);
+          });
+        } else if (event == "fs:rename") {
+          auto from = req.path("from");
+          auto to = req.path("to");
+          if (!from || !to) co_return ack(failure(!from ? from.error() : to.error()));
+          bool overwrite = req.flag("overwrite");
+          status = co_await apply([&](ProjectFiles& f) -> Result<FileChange> {
+            auto e = f.rename(*from, *to, overwrite);
+            if (!e) return e.error();
+            out["entry"] = entry_json(*e);
+            return change_of("renamed", *e, from->str());
+          });
+        }
+        if (!status) co_return ack(failure(status.error()));
+        reply.add_json(json::serialize(out));
+        ack(reply);
+      },
+      asio::detached);
+}
+
+}  // namespace berth::api
