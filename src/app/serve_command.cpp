@@ -1,6 +1,8 @@
 #include "app/serve_command.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -113,6 +115,7 @@ int run_serve(Config config) {
   auth::Authenticator authenticator(*secret, config.jwks,
                                     [](const std::string& url) { return net::http_get_blocking(url); }, workers);
   authenticator.set_refresh_interval(config.jwks_refresh_interval);
+  authenticator.set_token_secret(config.token_secret);
   if (auto loaded = authenticator.load(); !loaded) {
     spdlog::error("{}", loaded.error().message);
     return 2;
@@ -168,6 +171,9 @@ int run_serve(Config config) {
     if (auto adopted = co_await runtime.adopt(); !adopted)
       spdlog::warn("cannot adopt existing containers: {}", adopted.error().message);
   }, asio::detached);
+  metrics.add_counter("berth_log_messages_dropped_total",
+                      "Log messages dropped because the log queue was full (stderr could not keep up).",
+                      [] { return double(log_messages_dropped()); });
   metrics.add_gauge("berth_projects_tracked", "Projects whose runtime state this node keeps (stopped ones are pruned).",
                     [&runtime] { return double(runtime.tracked_projects()); });
   runtime.start_reaper();

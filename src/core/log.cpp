@@ -8,6 +8,7 @@
 
 namespace berth {
 namespace {
+constexpr const char* kPattern = "%Y-%m-%dT%H:%M:%S.%e %^%-5l%$ %v";
 // Drops counted by thread pools that have since been replaced.
 std::atomic<std::uint64_t> dropped_before{0};
 }  // namespace
@@ -23,7 +24,7 @@ void init_logging(const LogOptions& options) {
   auto sink = options.sink ? options.sink : std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
   auto logger = std::make_shared<spdlog::async_logger>("berth", std::move(sink), spdlog::thread_pool(),
                                                        spdlog::async_overflow_policy::overrun_oldest);
-  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%-5l%$ %v");
+  logger->set_pattern(kPattern);
   logger->set_level(spdlog::level::from_str(options.level));
   spdlog::drop("berth");
   spdlog::set_default_logger(std::move(logger));
@@ -35,8 +36,15 @@ std::uint64_t log_messages_dropped() {
 }
 
 void shutdown_logging() {
+  auto level = spdlog::default_logger() ? spdlog::default_logger()->level() : spdlog::level::info;
   if (auto pool = spdlog::thread_pool()) dropped_before += pool->overrun_counter();
-  spdlog::shutdown();
+  spdlog::shutdown();  // writes out the queue, joins the writer thread
+  // A line logged after this (a late destructor) is written synchronously
+  // instead of reaching a logger that no longer exists.
+  auto late = std::make_shared<spdlog::logger>("berth", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+  late->set_pattern(kPattern);
+  late->set_level(level);
+  spdlog::set_default_logger(std::move(late));
 }
 
 }  // namespace berth

@@ -27,7 +27,7 @@ void init_logging(const LogOptions& options);
 std::uint64_t log_messages_dropped();
 
 // Writes out every queued message and stops the writer thread: call once at
-// exit (main does). Nothing may be logged afterwards.
+// exit (main does). Anything logged afterwards is written synchronously.
 void shutdown_logging();
 
 }  // namespace berth

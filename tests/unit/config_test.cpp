@@ -50,7 +50,8 @@ TEST(Config, BadValuesNameTheSetting) {
   for (auto [name, value] : std::vector<std::pair<std::string, std::string>>{
            {"PORT", "http"}, {"PORT", "70000"}, {"DATABASE_URL", "mysql://x"}, {"BERTH_THREADS", "-1"},
            {"BERTH_IDLE_TIMEOUT", "soon"}, {"BERTH_CONTAINER_MEMORY", "lots"}, {"BERTH_CONTAINER_CPUS", "0"},
-           {"DOCKER_HOST", "ssh://x"}, {"BERTH_STORAGE", "s3"}, {"BERTH_LOG_LEVEL", "loud"}}) {
+           {"DOCKER_HOST", "ssh://x"}, {"BERTH_STORAGE", "s3"}, {"BERTH_LOG_LEVEL", "loud"},
+           {"BERTH_SIGNUP", "invite"}, {"BERTH_TOKEN_SECRET", "short"}}) {
     auto c = Config::from({{name, value}});
     ASSERT_FALSE(c) << name << "=" << value;
     EXPECT_NE(c.error().message.find(name), std::string::npos) << c.error().message;
@@ -61,6 +62,32 @@ TEST(Config, ShortJwtSecretRefused) {
   auto c = Config::from({{"JWT_SECRET", "short"}});
   ASSERT_FALSE(c);
   EXPECT_NE(c.error().message.find("JWT_SECRET"), std::string::npos);
+}
+
+TEST(Config, SignupOpenOrClosed) {
+  EXPECT_TRUE(Config::from({})->signup_open);
+  EXPECT_TRUE(Config::from({{"BERTH_SIGNUP", "open"}})->signup_open);
+  EXPECT_FALSE(Config::from({{"BERTH_SIGNUP", "closed"}})->signup_open);
+  for (const char* v : {"invite", "Closed", "false", "0"}) {
+    auto c = Config::from({{"BERTH_SIGNUP", v}});
+    ASSERT_FALSE(c) << v;
+    EXPECT_EQ(c.error().code, "bad_config");
+    EXPECT_EQ(c.error().message, std::string("BERTH_SIGNUP='") + v + "' is not valid: expected open or closed");
+  }
+}
+
+TEST(Config, TokenSecret) {
+  EXPECT_TRUE(Config::from({})->token_secret.empty());  // derived from JWT_SECRET
+  auto c = Config::from({{"JWT_SECRET", "0123456789abcdef0123"}, {"BERTH_TOKEN_SECRET", "another-secret-0123456789"}});
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->token_secret, "another-secret-0123456789");
+  auto short_one = Config::from({{"BERTH_TOKEN_SECRET", "short"}});
+  ASSERT_FALSE(short_one);
+  EXPECT_NE(short_one.error().message.find("BERTH_TOKEN_SECRET is too short"), std::string::npos);
+  // The same as JWT_SECRET would make Berth's tokens valid where JWT_SECRET is.
+  auto same = Config::from({{"JWT_SECRET", "0123456789abcdef0123"}, {"BERTH_TOKEN_SECRET", "0123456789abcdef0123"}});
+  ASSERT_FALSE(same);
+  EXPECT_NE(same.error().message.find("BERTH_TOKEN_SECRET must differ from JWT_SECRET"), std::string::npos);
 }
 
 TEST(Config, SupabaseStorageNeedsKey) {

@@ -212,6 +212,40 @@ TEST(Jwt, AudienceMustBeAuthenticated) {
   EXPECT_TRUE(verify_jwt(hs256(c), hmac_keys(), at_now()));
 }
 
+TEST(Jwt, IssuerRequiredWhenAsked) {
+  auto c = good_claims();
+  c["iss"] = "berth";
+  auto o = at_now();
+  o.required_issuer = "berth";
+  EXPECT_TRUE(verify_jwt(hs256(c), hmac_keys(), o));
+  c["iss"] = "supabase";
+  expect_refused(verify_jwt(hs256(c), hmac_keys(), o), "issuer must be 'berth'");
+  c.erase("iss");
+  expect_refused(verify_jwt(hs256(c), hmac_keys(), o), "issuer");
+  EXPECT_TRUE(verify_jwt(hs256(c), hmac_keys(), at_now()));  // not asked: any issuer or none
+}
+
+TEST(Jwt, EmptyRoleAndAudienceRulesAcceptAny) {
+  auto c = good_claims();
+  c.erase("role");
+  c["aud"] = "berth";
+  auto o = at_now();
+  expect_refused(verify_jwt(hs256(c), hmac_keys(), o), "role");
+  o.required_role.clear();
+  o.required_audience = "berth";
+  EXPECT_TRUE(verify_jwt(hs256(c), hmac_keys(), o));
+}
+
+TEST(Jwt, UnverifiedIssuerOnlyReads) {
+  auto c = good_claims();
+  c["iss"] = "berth";
+  EXPECT_EQ(unverified_issuer(hs256(c)), "berth");
+  EXPECT_EQ(unverified_issuer(hs256(c, "some other secret entirely")), "berth");  // nothing is verified
+  EXPECT_EQ(unverified_issuer(hs256(good_claims())), "");
+  for (std::string t : {std::string(""), std::string("abc"), std::string("a.b"), std::string("!!.??.**")})
+    EXPECT_EQ(unverified_issuer(t), "") << t;
+}
+
 TEST(Jwt, MalformedTokensRefused) {
   for (std::string t : {std::string(""), std::string("abc"), std::string("a.b"), std::string("a.b.c.d"),
                         std::string("!!.??.**"), std::string("e30.e30.")}) {
