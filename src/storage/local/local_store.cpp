@@ -11,6 +11,7 @@
 
 #include "core/atomic_file.hpp"
 #include "core/digest.hpp"
+#include "core/unique_fd.hpp"
 
 namespace berth::storage::local {
 
@@ -22,15 +23,6 @@ namespace {
 constexpr std::string_view kMagic = "BERTHOBJ1\n";
 constexpr std::string_view kSuffix = ".obj";
 
-// An open file descriptor closed on every path out.
-struct Fd {
-  int fd = -1;
-  explicit Fd(int f) : fd(f) {}
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-  Fd(const Fd&) = delete;
-};
 
 struct Header {
   std::string content_type, sha256;
@@ -81,6 +73,24 @@ Status pump(int in, off_t offset, AtomicFile& out, Digest* digest, const std::st
     if (auto w = out.write(piece); !w) return w;
     offset += n;
   }
+}
+
+// An object's file, opened, with its header read and its stat taken.
+struct OpenObject {
+  UniqueFd fd;
+  Header header;
+  struct stat st {};
+};
+
+Result<OpenObject> open_object(const std::string& root, const std::string& key) {
+  OpenObject o;
+  o.fd.reset(::open((root + "/" + key + std::string(kSuffix)).c_str(), O_RDONLY | O_CLOEXEC));
+  if (!o.fd) return errno == ENOENT ? make_error("not_found", "no object " + key) : file_error(errno, "open " + key);
+  auto h = read_header(o.fd.get(), key);
+  if (!h) return h.error();
+  o.header = std::move(*h);
+  ::fstat(o.fd.get(), &o.st);
+  return o;
 }
 
 }  // namespace
@@ -147,13 +157,13 @@ asio::awaitable<Result<PutResult>> LocalStore::put(std::string key, PutSource so
       if (auto w = file->write(source.bytes); !w) return w.error();
       out.size = source.bytes.size();
     } else {
-      Fd in(::open(source.file.c_str(), O_RDONLY | O_CLOEXEC));
-      if (in.fd < 0) return file_error(errno, "open " + source.file);
+      UniqueFd in(::open(source.file.c_str(), O_RDONLY | O_CLOEXEC));
+      if (!in) return file_error(errno, "open " + source.file);
       struct stat before {}, after {};
-      ::fstat(in.fd, &before);
+      ::fstat(in.get(), &before);
       if (std::uint64_t(before.st_size) > max_object_size_) return make_error("too_large", key + " is over the object size limit");
-      if (auto p = pump(in.fd, 0, *file, &digest, source.file); !p) return p.error();
-      ::fstat(in.fd, &after);
+      if (auto p = pump(in.get(), 0, *file, &digest, source.file); !p) return p.error();
+      ::fstat(in.get(), &after);
       out.size = std::uint64_t(after.st_size);
       out.stable = before.st_size == after.st_size && before.st_mtim.tv_sec == after.st_mtim.tv_sec &&
                    before.st_mtim.tv_nsec == after.st_mtim.tv_nsec && before.st_ctim.tv_sec == after.st_ctim.tv_sec &&
@@ -172,18 +182,14 @@ asio::awaitable<Result<PutResult>> LocalStore::put(std::string key, PutSource so
 asio::awaitable<Result<std::string>> LocalStore::get(std::string key, std::uint64_t max_bytes) {
   if (auto v = validate_key(key); !v) co_return v.error();
   co_return co_await workers_.run([&]() -> Result<std::string> {
-    Fd in(::open((root_ + "/" + key + std::string(kSuffix)).c_str(), O_RDONLY | O_CLOEXEC));
-    if (in.fd < 0) return errno == ENOENT ? make_error("not_found", "no object " + key) : file_error(errno, "open " + key);
-    auto h = read_header(in.fd, key);
-    if (!h) return h.error();
-    struct stat st {};
-    ::fstat(in.fd, &st);
-    std::uint64_t size = std::uint64_t(st.st_size) - h->length;
+    auto o = open_object(root_, key);
+    if (!o) return o.error();
+    std::uint64_t size = std::uint64_t(o->st.st_size) - o->header.length;
     if (size > max_bytes) return make_error("too_large", key + " is larger than " + std::to_string(max_bytes) + " bytes");
     std::string out(size, '\0');
     std::size_t done = 0;
     while (done < size) {
-      ssize_t n = ::pread(in.fd, out.data() + done, size - done, off_t(h->length + done));
+      ssize_t n = ::pread(o->fd.get(), out.data() + done, size - done, off_t(o->header.length + done));
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) return file_error(n < 0 ? errno : EIO, "read " + key);
       done += std::size_t(n);
@@ -195,30 +201,22 @@ asio::awaitable<Result<std::string>> LocalStore::get(std::string key, std::uint6
 asio::awaitable<Result<ObjectInfo>> LocalStore::get_to_file(std::string key, std::string path) {
   if (auto v = validate_key(key); !v) co_return v.error();
   co_return co_await workers_.run([&]() -> Result<ObjectInfo> {
-    Fd in(::open((root_ + "/" + key + std::string(kSuffix)).c_str(), O_RDONLY | O_CLOEXEC));
-    if (in.fd < 0) return errno == ENOENT ? make_error("not_found", "no object " + key) : file_error(errno, "open " + key);
-    auto h = read_header(in.fd, key);
-    if (!h) return h.error();
-    struct stat st {};
-    ::fstat(in.fd, &st);
+    auto o = open_object(root_, key);
+    if (!o) return o.error();
     auto out = AtomicFile::create(path);
     if (!out) return out.error();
-    if (auto p = pump(in.fd, off_t(h->length), *out, nullptr, key); !p) return p.error();
+    if (auto p = pump(o->fd.get(), off_t(o->header.length), *out, nullptr, key); !p) return p.error();
     if (auto c = out->commit(); !c) return c.error();
-    return info_of(key, *h, st);
+    return info_of(key, o->header, o->st);
   });
 }
 
 asio::awaitable<Result<ObjectInfo>> LocalStore::head(std::string key) {
   if (auto v = validate_key(key); !v) co_return v.error();
   co_return co_await workers_.run([&]() -> Result<ObjectInfo> {
-    Fd in(::open((root_ + "/" + key + std::string(kSuffix)).c_str(), O_RDONLY | O_CLOEXEC));
-    if (in.fd < 0) return errno == ENOENT ? make_error("not_found", "no object " + key) : file_error(errno, "open " + key);
-    auto h = read_header(in.fd, key);
-    if (!h) return h.error();
-    struct stat st {};
-    ::fstat(in.fd, &st);
-    return info_of(key, *h, st);
+    auto o = open_object(root_, key);
+    if (!o) return o.error();
+    return info_of(key, o->header, o->st);
   });
 }
 
@@ -272,12 +270,9 @@ asio::awaitable<Result<std::vector<ObjectInfo>>> LocalStore::list(std::string pr
       if (!rel.ends_with(kSuffix) || it->path().filename().string().front() == '.') continue;
       rel.resize(rel.size() - kSuffix.size());
       if (!rel.starts_with(prefix)) continue;
-      Fd in(::open(it->path().c_str(), O_RDONLY | O_CLOEXEC));
-      if (in.fd < 0) continue;  // removed meanwhile
-      auto h = read_header(in.fd, rel);
-      struct stat st {};
-      if (!h || ::fstat(in.fd, &st) != 0) continue;
-      out.push_back(info_of(rel, *h, st));
+      auto o = open_object(root_, rel);
+      if (!o) continue;  // removed meanwhile, or not an object
+      out.push_back(info_of(rel, o->header, o->st));
     }
     if (ec) return make_error("storage_unavailable", "cannot list " + start.string() + ": " + ec.message());
     std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.key < b.key; });
@@ -289,15 +284,15 @@ asio::awaitable<Status> LocalStore::copy(std::string from, std::string to) {
   if (auto v = validate_key(from); !v) co_return v.error();
   if (auto v = validate_key(to); !v) co_return v.error();
   co_return co_await workers_.run([&]() -> Status {
-    Fd in(::open((root_ + "/" + from + std::string(kSuffix)).c_str(), O_RDONLY | O_CLOEXEC));
-    if (in.fd < 0) return errno == ENOENT ? make_error("not_found", "no object " + from) : file_error(errno, "open " + from);
+    auto o = open_object(root_, from);
+    if (!o) return o.error();
     std::string target = root_ + "/" + to + std::string(kSuffix);
     std::error_code ec;
     fs::create_directories(fs::path(target).parent_path(), ec);
     auto out = AtomicFile::create(target);
     if (!out) return out.error();
     // The header travels with the bytes: same type, same hash.
-    if (auto p = pump(in.fd, 0, *out, nullptr, from); !p) return p.error();
+    if (auto p = pump(o->fd.get(), 0, *out, nullptr, from); !p) return p.error();
     return out->commit();
   });
 }
