@@ -152,7 +152,9 @@ Result<Config> Config::from(const EnvMap& vars) {
                              Bound{"BERTH_MAX_RUNNING_PER_USER", &c.max_running_per_user},
                              Bound{"BERTH_MAX_RUNNING", &c.max_running},
                              Bound{"BERTH_MAX_EXECS_PER_PROJECT", &c.max_execs_per_project},
-                             Bound{"BERTH_MAX_CONNECTIONS", &c.max_connections}}) {
+                             Bound{"BERTH_MAX_CONNECTIONS", &c.max_connections},
+                             Bound{"BERTH_LOGIN_FAILURES_PER_ACCOUNT", &c.login_failures_per_account},
+                             Bound{"BERTH_LOGIN_ATTEMPTS_PER_ADDRESS", &c.login_attempts_per_address}}) {
     if (auto v = get(vars, {name})) {
       auto n = parse_int<int>(*v);
       if (!n || *n < 1) return bad(name, *v, "a whole number of at least 1");

@@ -46,6 +46,8 @@ struct Config {
   int max_running = 50;             // running projects on this node
   int max_execs_per_project = 8;    // commands running at once in one project
   int max_connections = 10'000;     // HTTP connections open on this node
+  int login_failures_per_account = 10;  // failed log-ins per account per 15 minutes
+  int login_attempts_per_address = 60;  // log-in attempts per client address per minute
   std::chrono::seconds idle_timeout{600};
   std::string docker_host = "unix:///var/run/docker.sock";
   std::string cors_origin;  // empty: CORS off; "*" or a comma-separated list

@@ -9,6 +9,7 @@
 #include "api/rest/request_auth.hpp"
 #include "api/rest/routes.hpp"
 #include "core/encoding.hpp"
+#include "core/rate_limiter.hpp"
 #include "db/clock.hpp"
 
 namespace berth::api {
@@ -78,16 +79,47 @@ Reply signup(ApiContext& ctx, HttpRequest& req) {
   co_return json_reply(201, json::serialize(*session));
 }
 
-Reply login(ApiContext& ctx, HttpRequest& req) {
+// Log-in bounds: failures per account (a password guessed slowly across
+// addresses) and attempts per address (many accounts tried from one place).
+struct LoginLimits {
+  explicit LoginLimits(const Config& c)
+      : by_account(std::size_t(c.login_failures_per_account), std::chrono::minutes(15)),
+        by_address(std::size_t(c.login_attempts_per_address), std::chrono::minutes(1)) {}
+  RateLimiter by_account, by_address;
+};
+
+HttpResponse rate_limited(std::chrono::seconds wait, const std::string& what) {
+  auto r = error_reply(make_error("rate_limited", "too many log-in attempts " + what + "; try again in " +
+                                                      std::to_string(wait.count()) + " s"));
+  r.with_header("Retry-After", std::to_string(wait.count()));
+  return r;
+}
+
+// The client's address without its port ("127.0.0.1:5000" → "127.0.0.1").
+std::string address_of(const HttpRequest& req) {
+  auto colon = req.remote.rfind(':');
+  return colon == std::string::npos ? req.remote : req.remote.substr(0, colon);
+}
+
+Reply login(ApiContext& ctx, LoginLimits& limits, HttpRequest& req) {
+  auto address = address_of(req);
+  if (auto wait = limits.by_address.wait(address); wait.count() > 0) co_return rate_limited(wait, "from this address");
+  limits.by_address.hit(address);
   auto c = read_credentials(req, false);
   if (!c) co_return error_reply(c.error());
+  // Refused before the password is checked: a locked account tells nothing.
+  if (auto wait = limits.by_account.wait(c->email); wait.count() > 0) co_return rate_limited(wait, "for this account");
   auto user = co_await ctx.workers.run([&] { return ctx.db.users().find_by_email(c->email); });
   if (!user) co_return error_reply(user.error());
   std::optional<std::string> stored;
   if (user->has_value()) stored = (*user)->password_hash;
   auto ok = co_await ctx.hasher.verify(stored, c->password);  // dummy hash when unknown: same timing
   if (!ok) co_return error_reply(ok.error());
-  if (!*ok) co_return error_reply(make_error("unauthorized", "wrong email or password"));
+  if (!*ok) {
+    limits.by_account.hit(c->email);
+    co_return error_reply(make_error("unauthorized", "wrong email or password"));
+  }
+  limits.by_account.reset(c->email);
   auto session = co_await issue_session(ctx, **user);
   if (!session) co_return error_reply(session.error());
   co_return json_reply(200, json::serialize(*session));
@@ -136,7 +168,8 @@ Reply me(ApiContext& ctx, HttpRequest& req) {
 
 void add_auth_routes(net::Router& router, ApiContext& ctx) {
   router.add("POST", "/api/v1/auth/signup", [&ctx](HttpRequest& r) { return signup(ctx, r); });
-  router.add("POST", "/api/v1/auth/login", [&ctx](HttpRequest& r) { return login(ctx, r); });
+  auto limits = std::make_shared<LoginLimits>(ctx.config);
+  router.add("POST", "/api/v1/auth/login", [&ctx, limits](HttpRequest& r) { return login(ctx, *limits, r); });
   router.add("POST", "/api/v1/auth/refresh", [&ctx](HttpRequest& r) { return refresh(ctx, r); });
   router.add("POST", "/api/v1/auth/logout", [&ctx](HttpRequest& r) { return logout(ctx, r); });
   router.add("GET", "/api/v1/auth/me", [&ctx](HttpRequest& r) { return me(ctx, r); });
