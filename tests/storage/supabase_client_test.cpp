@@ -23,6 +23,16 @@ namespace fs = std::filesystem;
 using testing::run_coro;
 using testing::StandIn;
 
+// Under AddressSanitizer freed memory sits in a quarantine (256 MB by
+// default), so RSS says nothing about what the code keeps: the memory bounds
+// are checked in the release build (the same tests run there), the rest of
+// each test in both.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kRssMeansMemory = false;
+#else
+constexpr bool kRssMeansMemory = true;
+#endif
+
 long rss_kb() {
   std::ifstream in("/proc/self/status");
   std::string line;
@@ -159,7 +169,9 @@ TEST_F(SupabaseClient, GarbageAndHugeAnswersAreBoundedErrors) {
   auto body = run(store_->list("o/"));
   ASSERT_FALSE(body);
   EXPECT_EQ(body.error().code, "storage_unavailable");
-  EXPECT_LT(rss_kb() - before, 100 * 1024);  // refused at 64 MiB, not read to the end
+  if (kRssMeansMemory) {
+    EXPECT_LT(rss_kb() - before, 100 * 1024);  // refused at 64 MiB, not read to the end
+  }
 }
 
 TEST_F(SupabaseClient, ABrokenChunkedBodyAndAnEndlessDownloadAreBoundedErrors) {
@@ -256,7 +268,9 @@ TEST_F(SupabaseClient, A50MegabyteUploadStreamsWithBoundedMemory) {
   ASSERT_TRUE(put) << put.error().message;
   EXPECT_EQ(put->size, 50u << 20);
   EXPECT_TRUE(put->stable);
-  EXPECT_LT(grown, 8 * 1024) << "RSS grew by " << grown << " KiB";
+  if (kRssMeansMemory) {
+    EXPECT_LT(grown, 8 * 1024) << "RSS grew by " << grown << " KiB";
+  }
   auto head = run(store_->head("o/p/big.bin"));
   ASSERT_TRUE(head);
   EXPECT_EQ(head->etag, put->etag);  // the server's MD5 is the one computed while sending
@@ -265,7 +279,9 @@ TEST_F(SupabaseClient, A50MegabyteUploadStreamsWithBoundedMemory) {
   grown = rss_kb() - before;
   ASSERT_TRUE(back) << back.error().message;
   EXPECT_EQ(fs::file_size(dir_ / "back.bin"), 50u << 20);
-  EXPECT_LT(grown, 8 * 1024) << "RSS grew by " << grown << " KiB on download";
+  if (kRssMeansMemory) {
+    EXPECT_LT(grown, 8 * 1024) << "RSS grew by " << grown << " KiB on download";
+  }
 }
 
 TEST_F(SupabaseClient, TheBucketsOwnSizeLimitAppliesWhenSmaller) {
