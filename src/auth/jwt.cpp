@@ -59,9 +59,14 @@ std::string string_field(const json::object& o, const char* key) {
 std::optional<std::int64_t> time_field(const json::object& o, const char* key, bool& bad) {
   auto* v = o.if_contains(key);
   if (!v) return std::nullopt;
-  if (v->is_int64()) return v->as_int64();
-  if (v->is_uint64() && v->as_uint64() < (1ull << 62)) return std::int64_t(v->as_uint64());
-  if (v->is_double()) return std::int64_t(v->as_double());
+  // Bounded to ±2^62 s, so `exp + leeway` cannot overflow and a huge double
+  // (1e300) is refused instead of converted (undefined behaviour; the fuzz
+  // target found it under a valid signature).
+  constexpr std::int64_t kLimit = std::int64_t(1) << 62;
+  if (v->is_int64() && v->as_int64() > -kLimit && v->as_int64() < kLimit) return v->as_int64();
+  if (v->is_uint64() && v->as_uint64() < std::uint64_t(kLimit)) return std::int64_t(v->as_uint64());
+  if (v->is_double() && v->as_double() > -double(kLimit) && v->as_double() < double(kLimit))
+    return std::int64_t(v->as_double());
   bad = true;
   return std::nullopt;
 }

@@ -318,3 +318,16 @@ TEST(Jwks, SkipsUnsupportedKeysAndRejectsGarbage) {
   EXPECT_FALSE(parse_jwks("not json"));
   EXPECT_FALSE(parse_jwks(R"({"nokeys":1})"));
 }
+
+// Found by jwt_fuzz under a valid signature: a time too large for an int64
+// was converted (undefined behaviour) instead of refused.
+TEST(Jwt, TimesBeyondRangeAreRefusedNotConverted) {
+  for (auto raw : {std::string(R"({"sub":"u","role":"authenticated","aud":"authenticated","exp":1.9e136})"),
+                   std::string(R"({"sub":"u","role":"authenticated","aud":"authenticated","exp":9223372036854775807})"),
+                   std::string(R"({"sub":"u","role":"authenticated","aud":"authenticated","exp":1900000000,"nbf":-1e300})")}) {
+    auto token = sign_hs256(raw, kSecret);
+    auto claims = verify_jwt(token, hmac_keys(), at_now());
+    ASSERT_FALSE(claims.ok()) << raw;
+    EXPECT_EQ(claims.error().code, "unauthorized");
+  }
+}
