@@ -276,28 +276,16 @@ struct ChildOutput {
 };
 
 ChildOutput run_child(std::vector<std::string> args) {
-  int pipefd[2];
-  if (::pipe(pipefd) != 0) throw std::runtime_error("pipe");
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    ::dup2(pipefd[1], 1);
-    ::close(pipefd[0]);
-    ::close(pipefd[1]);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execvp(argv[0], argv.data());
-    _exit(127);
-  }
-  ::close(pipefd[1]);
+  auto child = testing::spawn_child(std::move(args));
+  pid_t pid = child.pid;
   ChildOutput r;
   char buf[4096];
-  for (ssize_t got; (got = ::read(pipefd[0], buf, sizeof buf)) != 0;) {
+  for (ssize_t got; (got = ::read(child.stdout_fd, buf, sizeof buf)) != 0;) {
     if (got < 0 && errno == EINTR) continue;
     if (got < 0) break;
     r.out.append(buf, std::size_t(got));
   }
-  ::close(pipefd[0]);
+  ::close(child.stdout_fd);
   int st = 0;
   ::waitpid(pid, &st, 0);
   r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
@@ -353,7 +341,6 @@ int main(int argc, char** argv) {
   concurrency.erase(std::unique(concurrency.begin(), concurrency.end()), concurrency.end());
 
   spdlog::set_level(spdlog::level::warn);  // retries and give-ups still show
-  ::setenv("BERTH_STORAGE_SERVER", BERTH_SOURCE_DIR "/tests/support/storage-server.mjs", 0);
   std::string node = testing::env_or("NODE", "node");
 
   char tmpl[] = "/tmp/berth-storage-bench-XXXXXX";

@@ -122,11 +122,12 @@ std::string ProjectFiles::version_of(int fd, const struct stat& st) const {
   return v;
 }
 
-Result<FileEntry> ProjectFiles::entry_at(int dir_fd, const std::string& name, const std::string& path) const {
+Result<FileEntry> ProjectFiles::entry_at(int dir_fd, const std::string& name, const std::string& path,
+                                         bool with_version) const {
   struct stat st {};
   if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return errno_error(errno, path);
   FileEntry e{path, name, kind_of(st.st_mode), S_ISREG(st.st_mode) ? std::uint64_t(st.st_size) : 0, ms(st.st_mtim), ""};
-  if (S_ISREG(st.st_mode)) {
+  if (S_ISREG(st.st_mode) && with_version) {
     // O_NONBLOCK: a FIFO swapped in meanwhile must not block the worker.
     UniqueFd fd(::openat(dir_fd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
     struct stat now {};
@@ -167,7 +168,7 @@ Result<std::vector<FileEntry>> ProjectFiles::list(const ProjectPath& dir, bool r
   return out;
 }
 
-Result<FileEntry> ProjectFiles::stat(const ProjectPath& path) const {
+Result<FileEntry> ProjectFiles::stat(const ProjectPath& path, bool with_version) const {
   if (path.is_root()) {
     auto fd = guard_.open(path, O_RDONLY | O_DIRECTORY);
     if (!fd) return fd.error();
@@ -177,7 +178,7 @@ Result<FileEntry> ProjectFiles::stat(const ProjectPath& path) const {
   }
   auto parent = guard_.open_parent(path);
   if (!parent) return parent.error();
-  return entry_at(parent->dir.get(), parent->name, path.str());
+  return entry_at(parent->dir.get(), parent->name, path.str(), with_version);
 }
 
 Result<FileContent> ProjectFiles::read(const ProjectPath& path, std::uint64_t max_bytes) const {

@@ -51,7 +51,8 @@ class ProjectFiles {
   // The entries of a directory (recursive: of its whole subtree, not into
   // symlinked directories), sorted by path; too_large past max_entries.
   Result<std::vector<FileEntry>> list(const ProjectPath& dir, bool recursive, std::size_t max_entries = 100'000) const;
-  Result<FileEntry> stat(const ProjectPath& path) const;
+  // with_version false: what and where it is, without reading the content.
+  Result<FileEntry> stat(const ProjectPath& path, bool with_version = true) const;
   // too_large past max_bytes; a directory or a symlink is bad_request.
   Result<FileContent> read(const ProjectPath& path, std::uint64_t max_bytes) const;
   // conflict when base_version is given and the file's is another (or the
@@ -71,7 +72,8 @@ class ProjectFiles {
 
  private:
   explicit ProjectFiles(PathGuard guard) : guard_(std::move(guard)) {}
-  Result<FileEntry> entry_at(int dir_fd, const std::string& name, const std::string& path) const;
+  Result<FileEntry> entry_at(int dir_fd, const std::string& name, const std::string& path,
+                             bool with_version = true) const;
   std::string version_of(int fd, const struct stat& st) const;
 
   PathGuard guard_;

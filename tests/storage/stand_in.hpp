@@ -51,35 +51,54 @@ T run_coro(boost::asio::io_context& ioc, boost::asio::awaitable<T> op) {
   return std::move(*out);
 }
 
+// A child process running `args`, its stdout on a pipe we read; with
+// `stdin_pipe`, its stdin on a pipe we hold (closing ours tells it to end).
+struct Child {
+  pid_t pid = -1;
+  int stdout_fd = -1;
+  int stdin_fd = -1;
+};
+
+inline Child spawn_child(std::vector<std::string> args, bool stdin_pipe = false) {
+  int out[2], in[2] = {-1, -1};
+  if (::pipe(out) != 0 || (stdin_pipe && ::pipe(in) != 0)) throw std::runtime_error("pipe");
+  Child c;
+  c.pid = ::fork();
+  if (c.pid == 0) {
+    ::dup2(out[1], 1);
+    ::close(out[0]);
+    if (stdin_pipe) {
+      ::dup2(in[0], 0);
+      ::close(in[1]);
+    }
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execvp(argv[0], argv.data());
+    _exit(127);
+  }
+  ::close(out[1]);
+  c.stdout_fd = out[0];
+  if (stdin_pipe) {
+    ::close(in[0]);
+    c.stdin_fd = in[1];
+  }
+  return c;
+}
+
 class StandIn {
  public:
   static constexpr const char* kKey = "test-service-role-key";
   static constexpr const char* kAnonKey = "test-anon-key";
 
   explicit StandIn(std::vector<std::string> extra = {}) {
-    int out[2];
-    if (::pipe(out) != 0) throw std::runtime_error("pipe");
     std::vector<std::string> args{env_or("NODE", BERTH_NODE), env_or("BERTH_STORAGE_SERVER", BERTH_STORAGE_SERVER),
                                   "--key", kKey, "--anon-key", kAnonKey, "--exit-on-stdin-eof"};
     args.insert(args.end(), extra.begin(), extra.end());
-    int in[2];
-    if (::pipe(in) != 0) throw std::runtime_error("pipe");
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::dup2(out[1], 1);
-      ::dup2(in[0], 0);
-      ::close(out[0]);
-      ::close(in[1]);
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execvp(argv[0], argv.data());
-      _exit(127);
-    }
-    ::close(out[1]);
-    ::close(in[0]);
-    stdin_ = in[1];  // closing it ends the child even if we crash
-    FILE* f = ::fdopen(out[0], "r");
+    auto child = spawn_child(std::move(args), true);
+    pid_ = child.pid;
+    stdin_ = child.stdin_fd;  // closing it ends the child even if we crash
+    FILE* f = ::fdopen(child.stdout_fd, "r");
     char line[512] = {};
     if (!std::fgets(line, sizeof line, f)) throw std::runtime_error("the storage stand-in did not start");
     std::fclose(f);

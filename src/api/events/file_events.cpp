@@ -170,7 +170,7 @@ void FileEvents::on_request(const socketio::SocketPtr& s, const std::string& eve
           std::optional<std::string> base;
           if (auto* b = req.body.if_contains("baseVersion"); b && b->is_string()) base = std::string(b->as_string());
           status = co_await apply([&](ProjectFiles& f) -> Result<FileChange> {
-            bool existed = f.stat(*path).ok();
+            bool existed = f.stat(*path, false).ok();
             auto e = f.write(*path, *content, base);
             if (!e) return e.error();
             out["version"] = e->version;
@@ -193,7 +193,7 @@ void FileEvents::on_request(const socketio::SocketPtr& s, const std::string& eve
           auto path = req.path("path");
           if (!path) co_return ack(failure(path.error()));
           status = co_await apply([&](ProjectFiles& f) -> Result<FileChange> {
-            auto before = f.stat(*path);
+            auto before = f.stat(*path, false);
             if (!before) return before.error();
             if (auto r = f.remove(*path); !r) return r.error();
             return change_of("deleted", *before);
