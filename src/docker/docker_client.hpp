@@ -82,6 +82,18 @@ class DockerClient {
   // second exec. Works when the engine runs on this host.
   boost::asio::awaitable<Status> kill_exec_process(const std::string& container, const std::string& exec_id,
                                                    const std::string& signal = "KILL");
+  // The exec's pid inside its container, which is also its session id (runc
+  // gives every exec a session of its own); 0 once it has ended. Needs the
+  // engine on this host, as kill_exec_process does.
+  boost::asio::awaitable<Result<int>> exec_container_pid(const std::string& exec_id);
+  // Ends every process of session `session_id` in the container: a terminal's
+  // shell, the jobs it put in process groups of their own, their children.
+  // SIGHUP, SIGCONT and SIGTERM first (an interactive shell ignores TERM and
+  // quits on HUP), SIGKILL for whatever is left after `grace`. Runs from a
+  // second exec as `user` (the container has no CAP_KILL); answers once the
+  // session is empty or killed.
+  boost::asio::awaitable<Status> end_exec_session(const std::string& container, int session_id,
+                                                  const std::string& user, std::chrono::milliseconds grace);
 
   // --- events: calls sink for every event until it answers false or the
   // engine closes the stream. `filters` is the Engine's filter JSON map.
@@ -102,6 +114,8 @@ class DockerClient {
   // coroutine, leaving its strings pointing into the caller's frame.
   boost::asio::awaitable<Result<net::ClientResponse>> call(Call&& c);
   boost::asio::awaitable<Result<std::string>> progress_call(Call&& c, Progress progress);
+  // Runs a short helper command (a killer) to its end, its output dropped.
+  boost::asio::awaitable<Status> run_to_end(const std::string& container, const ExecSpec& spec);
 
   net::HttpClient http_;
   mutable std::mutex mu_;

@@ -1,5 +1,6 @@
 // Exec and events calls of DockerClient. An exec's connection is hijacked
 // (HTTP upgrade) so input and output flow both ways on one socket.
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -91,11 +92,67 @@ asio::awaitable<Status> DockerClient::kill_exec_process(const std::string& conta
   killer.cmd = {"sh", "-c",
                 "kill -" + signal + " -" + p + " 2>/dev/null; kill -" + signal + " " + p + " 2>/dev/null; true"};
   killer.user = info->user;
-  auto id = co_await create_exec(container, killer);
+  co_return co_await run_to_end(container, killer);
+}
+
+asio::awaitable<Result<int>> DockerClient::exec_container_pid(const std::string& exec_id) {
+  auto info = co_await inspect_exec(exec_id);
+  if (!info) co_return info.error();
+  if (!info->running || info->pid <= 0) co_return 0;
+  int pid = container_pid_of(info->pid);
+  if (pid <= 1)
+    co_return make_error("internal", "cannot find the exec's process (host pid " + std::to_string(info->pid) +
+                                         "); terminals need the Docker Engine on this host");
+  co_return pid;
+}
+
+namespace {
+// Signals every live process whose session (field 6 of /proc/<pid>/stat,
+// read after the parenthesised name, which may hold spaces) is $1, then
+// waits up to $2 tenths of a second for them to go before SIGKILL. Zombies
+// are skipped: they are gone already and only wait for the init to reap them.
+constexpr const char* kEndSessionScript = R"sh(S=$1; T=$2
+each() {
+  n=0
+  for f in /proc/[0-9]*/stat; do
+    read -r line < "$f" 2>/dev/null || continue
+    set -- ${line##*) }
+    [ "$4" = "$S" ] && [ "$1" != Z ] || continue
+    p=${f#/proc/}
+    kill -$SIG "${p%/stat}" 2>/dev/null && n=$((n+1))
+  done
+  [ "$n" -gt 0 ]
+}
+SIG=HUP; each || exit 0
+SIG=CONT; each
+SIG=TERM; each || exit 0
+i=0
+while [ "$i" -lt "$T" ]; do
+  sleep 0.1 2>/dev/null || sleep 1
+  SIG=0; each || exit 0
+  i=$((i+1))
+done
+SIG=KILL; each
+exit 0
+)sh";
+}  // namespace
+
+asio::awaitable<Status> DockerClient::end_exec_session(const std::string& container, int session_id,
+                                                       const std::string& user, std::chrono::milliseconds grace) {
+  if (session_id <= 1) co_return make_error("bad_request", "no session to end");
+  ExecSpec killer;
+  killer.cmd = {"sh", "-c", kEndSessionScript, "end-session", std::to_string(session_id),
+                std::to_string(std::max<long>(1, long(grace.count() / 100)))};
+  killer.user = user;
+  co_return co_await run_to_end(container, killer);
+}
+
+asio::awaitable<Status> DockerClient::run_to_end(const std::string& container, const ExecSpec& spec) {
+  auto id = co_await create_exec(container, spec);
   if (!id) co_return id.error();
   auto stream = co_await start_exec(*id, false);
   if (!stream) co_return stream.error();
-  for (;;) {  // wait for the killer to finish
+  for (;;) {  // wait for it to finish
     auto chunk = co_await (*stream)->read();
     if (!chunk || chunk->eof) break;
   }

@@ -85,7 +85,7 @@ void Session::enqueue(const Frame& frame) {
 
 Frame Session::pop_frame() {
   Frame f = std::move(queue_[head_++]);
-  queued_bytes_ -= std::min(queued_bytes_, f.size() + 16);
+  queued_bytes_ -= std::min(queued_bytes_.load(std::memory_order_relaxed), f.size() + 16);
   if (head_ == queue_.size()) {
     queue_.clear();
     if (queue_.capacity() > 64) queue_.shrink_to_fit();

@@ -9,6 +9,7 @@
 // The queue is bounded by Options::max_queued_bytes: a client that does not
 // read (no GET, or a WebSocket whose TCP window stays shut) is disconnected
 // instead of growing the server's memory.
+#include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -92,6 +93,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void send(Frame frame);
   void send(std::shared_ptr<const std::vector<Frame>> frames);
   void close(CloseReason reason = CloseReason::server_close);
+  // Bytes waiting to reach the client, from any thread: a producer that can
+  // wait (terminal output) reads it to slow down before the bound cuts the
+  // client off.
+  std::size_t queued_bytes() const { return queued_bytes_.load(std::memory_order_relaxed); }
 
   // ---- strand only ----
   void set_listener(std::shared_ptr<SessionListener> listener) { listener_ = std::move(listener); }
@@ -147,7 +152,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // reused, where a std::deque allocates 576 bytes per session up front.
   std::vector<Frame> queue_;
   std::size_t head_ = 0;
-  std::size_t queued_bytes_ = 0;
+  std::atomic<std::size_t> queued_bytes_{0};  // written on the strand only
   boost::asio::steady_timer* waiter_ = nullptr;
   std::weak_ptr<SessionWriter> writer_;
   std::shared_ptr<HeartbeatClock> clock_;

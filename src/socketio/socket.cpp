@@ -168,6 +168,8 @@ void Socket::disconnect(bool close_connection) {
   });
 }
 
+std::size_t Socket::queued_bytes() const { return client_->session()->queued_bytes(); }
+
 void Socket::handle_event(Packet p, std::vector<std::string> attachments) {
   std::string name;
   Args args = to_args(p, 1, std::move(attachments), &name);

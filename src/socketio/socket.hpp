@@ -95,6 +95,9 @@ class Socket : public std::enable_shared_from_this<Socket> {
   // Leaves the namespace (the client gets DISCONNECT); with close_connection
   // the whole Engine.IO connection closes too.
   void disconnect(bool close_connection = false);
+  // Bytes of this client's connection still waiting to be sent (every
+  // namespace of the connection shares the one queue).
+  std::size_t queued_bytes() const;
 
   // ---- for Client (strand only) ----
   void handle_event(Packet packet, std::vector<std::string> attachments);
