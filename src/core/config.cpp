@@ -152,6 +152,7 @@ Result<Config> Config::from(const EnvMap& vars) {
                              Bound{"BERTH_MAX_RUNNING_PER_USER", &c.max_running_per_user},
                              Bound{"BERTH_MAX_RUNNING", &c.max_running},
                              Bound{"BERTH_MAX_EXECS_PER_PROJECT", &c.max_execs_per_project},
+                             Bound{"BERTH_MAX_TERMINALS_PER_PROJECT", &c.max_terminals_per_project},
                              Bound{"BERTH_MAX_CONNECTIONS", &c.max_connections},
                              Bound{"BERTH_LOGIN_FAILURES_PER_ACCOUNT", &c.login_failures_per_account},
                              Bound{"BERTH_LOGIN_ATTEMPTS_PER_ADDRESS", &c.login_attempts_per_address}}) {
@@ -165,6 +166,12 @@ Result<Config> Config::from(const EnvMap& vars) {
     auto d = parse_duration(*v);
     if (!d) return bad("BERTH_IDLE_TIMEOUT", *v, "a duration such as 600, 600s, 10m or 1h");
     c.idle_timeout = *d;
+  }
+  if (auto v = get(vars, {"BERTH_TERMINAL_SCROLLBACK"})) {
+    auto n = parse_byte_size(*v);
+    if (!n || *n < 1024 || *n > (std::int64_t(64) << 20))
+      return bad("BERTH_TERMINAL_SCROLLBACK", *v, "a size from 1k to 64m such as 256k");
+    c.terminal_scrollback = std::size_t(*n);
   }
   if (auto v = get(vars, {"DOCKER_HOST"})) {
     if (v->rfind("unix://", 0) != 0 && v->rfind("tcp://", 0) != 0)

@@ -45,10 +45,12 @@ struct Config {
   int max_running_per_user = 5;     // of them running at once
   int max_running = 50;             // running projects on this node
   int max_execs_per_project = 8;    // commands running at once in one project
+  int max_terminals_per_project = 8;  // terminals open at once in one project
   int max_connections = 10'000;     // HTTP connections open on this node
   int login_failures_per_account = 10;  // failed log-ins per account per 15 minutes
   int login_attempts_per_address = 60;  // log-in attempts per client address per minute
   std::chrono::seconds idle_timeout{600};
+  std::size_t terminal_scrollback = 256 << 10;  // bytes of output a terminal keeps for re-attach
   std::string docker_host = "unix:///var/run/docker.sock";
   std::string cors_origin;  // empty: CORS off; "*" or a comma-separated list
   std::size_t max_body_bytes = 1'000'000;
