@@ -45,11 +45,13 @@ Result<std::pair<std::string, std::string>> read_auth(const std::string& auth_js
 ProjectConnections::ProjectConnections(asio::any_io_executor executor, socketio::Server& io, ApiContext& ctx)
     : executor_(std::move(executor)),
       files_(ctx.workspaces ? std::make_unique<FileEvents>(io, ctx, *ctx.workspaces) : nullptr),
+      terminals_(ctx.runtime ? std::make_unique<TerminalEvents>(executor_, ctx, *ctx.runtime) : nullptr),
       io_(io),
       ctx_(ctx) {}
 
 void ProjectConnections::bind() {
   if (files_) files_->bind();
+  if (terminals_) terminals_->bind();
   auto& nsp = io_.of("/");
   nsp.use([this](socketio::Handshake& hs, socketio::Next next) {
     // Token and membership checks may wait on the database: run them as a
@@ -86,6 +88,7 @@ void ProjectConnections::bind() {
       on_exec_run(s, args, std::move(ack));
     });
     if (files_) files_->attach(s);
+    if (terminals_) terminals_->attach(s);
 
     // Cut the socket when its token expires: a reconnect brings a fresh one.
     auto timer = std::make_shared<asio::steady_timer>(s->executor());

@@ -12,6 +12,7 @@
 
 #include "api/context.hpp"
 #include "api/events/file_events.hpp"
+#include "api/events/terminal_events.hpp"
 #include "socketio/server.hpp"
 #include "docker/command_run.hpp"
 #include "workspace/project_status.hpp"
@@ -53,6 +54,7 @@ class ProjectConnections final : public AccessRevocations {
   void on_exec_run(const socketio::SocketPtr& s, const socketio::Args& args, socketio::Ack ack);
   boost::asio::any_io_executor executor_;
   std::unique_ptr<FileEvents> files_;  // when ctx.workspaces is set
+  std::unique_ptr<TerminalEvents> terminals_;  // when ctx.runtime is set
   socketio::Server& io_;
   ApiContext& ctx_;
 };
