@@ -92,6 +92,12 @@ std::shared_ptr<TerminalRegistry> TerminalRegistries::of(const std::string& proj
   return r;
 }
 
+std::shared_ptr<TerminalRegistry> TerminalRegistries::find(const std::string& project_id) {
+  std::lock_guard lock(mu_);
+  auto it = projects_.find(project_id);
+  return it == projects_.end() ? nullptr : it->second;
+}
+
 void TerminalRegistries::end_project(const std::string& project_id) {
   std::shared_ptr<TerminalRegistry> r;
   {

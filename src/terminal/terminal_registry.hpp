@@ -56,7 +56,8 @@ class TerminalRegistries {
   TerminalRegistries(boost::asio::any_io_executor executor, docker::DockerClient& docker, TerminalOptions options,
                      std::size_t limit_per_project);
 
-  std::shared_ptr<TerminalRegistry> of(const std::string& project_id);  // made on first use
+  std::shared_ptr<TerminalRegistry> of(const std::string& project_id);    // made on first use
+  std::shared_ptr<TerminalRegistry> find(const std::string& project_id);  // null: none yet
   void end_project(const std::string& project_id);
 
  private:

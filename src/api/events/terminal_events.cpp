@@ -268,12 +268,13 @@ void TerminalEvents::on_event(const socketio::SocketPtr& s, const std::shared_pt
   if (!session) return;
   auto req = read_request(event, args);
   if (!req) return ack(failure(req.error()));
-  auto registry = registries_.of(session->project_id);
+  auto registry = registries_.find(session->project_id);  // null: none opened since the last stop
   bool editor = role_allows(session->role, db::Role::editor);
 
   if (event == "term:list") {
     json::array list;
-    for (auto& info : registry->list()) list.push_back(info_json(info));
+    if (registry)
+      for (auto& info : registry->list()) list.push_back(info_json(info));
     return ack(success(json::object{{"terminals", std::move(list)}}));
   }
   auto id = req->id();
@@ -282,7 +283,7 @@ void TerminalEvents::on_event(const socketio::SocketPtr& s, const std::shared_pt
     return ack(failure(make_error("forbidden",
                                   "viewers may watch terminals but not type, resize or close them; "
                                   "ask an owner for editor")));
-  auto terminal = registry->find(*id);
+  auto terminal = registry ? registry->find(*id) : nullptr;
   if (!terminal) {
     mine->attached.erase(*id);
     return ack(failure(no_terminal(*id)));
