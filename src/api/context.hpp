@@ -11,6 +11,7 @@
 namespace berth::workspace {
 class ProjectRuntime;
 class Workspaces;
+class FileSync;
 }
 namespace berth::storage {
 class ObjectStore;
@@ -41,6 +42,7 @@ struct ApiContext {
   AccessRevocations* revocations = nullptr;      // cuts open sockets; null in tests without Socket.IO
   storage::ObjectStore* storage = nullptr;       // project files; null in tests without storage
   workspace::Workspaces* workspaces = nullptr;   // open projects' mirrors; null: no fs:* events
+  workspace::FileSync* sync = nullptr;           // mirror ⇄ storage; null: files stay local (tests)
 };
 
 }  // namespace berth::api

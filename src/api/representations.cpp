@@ -43,10 +43,17 @@ boost::json::object member_json(const db::Member& m) {
           {"createdAt", iso8601(m.created_at)}};
 }
 
+boost::json::object sync_json(const workspace::SyncState& s) {
+  boost::json::array failed;
+  for (auto& f : s.failed) failed.push_back({{"path", f.path}, {"code", f.code}, {"message", f.message}});
+  return {{"pending", s.pending}, {"failed", std::move(failed)}};
+}
+
 boost::json::object status_json(const workspace::ProjectStatus& s) {
   boost::json::object o{{"state", workspace::to_string(s.state)}};
   if (!s.message.empty()) o["message"] = s.message;
   if (!s.error_code.empty()) o["code"] = s.error_code;
+  if (s.progress) o["progress"] = {{"done", s.progress->first}, {"total", s.progress->second}};
   return o;
 }
 

@@ -9,6 +9,7 @@
 #include "db/template_repository.hpp"
 #include "db/user_repository.hpp"
 #include "workspace/project_status.hpp"
+#include "workspace/sync_state.hpp"
 
 namespace berth::api {
 
@@ -19,5 +20,7 @@ boost::json::object template_json(const db::Template& t);
 boost::json::object member_json(const db::Member& m);
 // {state, message?, code?}: REST start/stop answers and `project:status`.
 boost::json::object status_json(const workspace::ProjectStatus& s);
+// {pending, failed:[{path, code, message}]}: `sync:status` and GET /projects/{id}.
+boost::json::object sync_json(const workspace::SyncState& s);
 
 }  // namespace berth::api

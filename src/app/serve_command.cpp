@@ -29,6 +29,7 @@
 #include "net/http_server.hpp"
 #include "storage/make_store.hpp"
 #include "workspace/project_runtime.hpp"
+#include "workspace/file_sync.hpp"
 #include "workspace/workspace.hpp"
 
 namespace berth::app {
@@ -190,9 +191,31 @@ int run_serve(Config config) {
   }, asio::detached);
   runtime.start_watcher();
   workspace::Workspaces workspaces(*runtime_options);
+  // Every acknowledged change is journalled here, on this node's disk, and
+  // uploaded from it; a restart resumes what was left (file_sync.hpp).
+  auto journal = workspace::SyncJournal::open(config.data_dir + "/sync/journal.db");
+  if (!journal) {
+    spdlog::error("{}", journal.error().message);
+    return 2;
+  }
+  workspace::FileSync sync(ioc.get_executor(), workers, **store, **journal, workspaces,
+                           config.data_dir + "/sync/staging");
+  workspaces.use_journal(journal->get(), [&sync](const std::string& project_id) { sync.changed(project_id); });
+  sync.on_progress([&runtime](const std::string& project_id, std::size_t done, std::size_t total) {
+    runtime.report_progress(project_id, done, total);
+  });
+  runtime.set_file_hooks({
+      [&sync](const db::Project& p) -> asio::awaitable<Status> { co_return co_await sync.open(p.id, p.owner_id); },
+      [&sync](const std::string& project_id) -> asio::awaitable<void> {
+        if (auto flushed = co_await sync.flush(project_id, std::chrono::seconds(60)); !flushed)
+          spdlog::warn("project {}: stopping with changes not yet in storage: {}", project_id, flushed.error().message);
+      },
+  });
+  asio::co_spawn(ioc, sync.resume(), asio::detached);
   api::ApiContext ctx{config, **db, authenticator, hasher, workers, metrics, router, &runtime};
   ctx.storage = store->get();
   ctx.workspaces = &workspaces;
+  ctx.sync = &sync;
   api::add_rest_routes(router, ctx);
 
   socketio::Options io_options;
@@ -221,6 +244,7 @@ int run_serve(Config config) {
 
   run_until_signal(ioc, server, config.threads, [&] {
     io.close();
+    sync.shutdown();  // pending rows stay journalled: the next start resumes them
     runtime.shutdown();  // containers keep running: the next start adopts them
   });
   workers.stop();

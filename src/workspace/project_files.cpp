@@ -139,8 +139,8 @@ Result<FileEntry> ProjectFiles::entry_at(int dir_fd, const std::string& name, co
   return e;
 }
 
-Result<std::vector<FileEntry>> ProjectFiles::list(const ProjectPath& dir, bool recursive,
-                                                  std::size_t max_entries) const {
+Result<std::vector<FileEntry>> ProjectFiles::list(const ProjectPath& dir, bool recursive, std::size_t max_entries,
+                                                  const Skip& skip, bool with_versions) const {
   auto root = guard_.open(dir, O_RDONLY | O_DIRECTORY);
   if (!root) return root.error();
   std::vector<FileEntry> out;
@@ -153,8 +153,9 @@ Result<std::vector<FileEntry>> ProjectFiles::list(const ProjectPath& dir, bool r
     auto names = names_in(fd.get(), path);
     if (!names) return names.error();
     for (auto& n : *names) {
-      auto e = entry_at(fd.get(), n, join(path, n));
+      auto e = entry_at(fd.get(), n, join(path, n), with_versions);
       if (!e) continue;  // gone meanwhile
+      if (skip && skip(e->path, e->kind == "dir")) continue;
       if (out.size() >= max_entries)
         return make_error("too_large", "more than " + std::to_string(max_entries) + " entries; list a folder instead");
       if (recursive && e->kind == "dir" && std::count(e->path.begin(), e->path.end(), '/') < long(kMaxDepth)) {
@@ -302,6 +303,85 @@ Result<FileEntry> ProjectFiles::rename(const ProjectPath& from, const ProjectPat
   if (auto s = fsync_fd(dst->dir.get(), "the folder of " + to.str()); !s) return s.error();
   if (auto s = fsync_fd(src->dir.get(), "the folder of " + from.str()); !s) return s.error();
   return entry_at(dst->dir.get(), dst->name, to.str());
+}
+
+Result<UniqueFd> ProjectFiles::open_file(const ProjectPath& path, struct stat* st) const {
+  auto fd = guard_.open(path, O_RDONLY | O_NONBLOCK);
+  if (!fd) return fd.error();
+  if (::fstat(fd->get(), st) != 0) return errno_error(errno, path.str());
+  if (!S_ISREG(st->st_mode)) return make_error("bad_request", path.str() + " is not a file");
+  return std::move(*fd);
+}
+
+Result<std::string> ProjectFiles::link_target(const ProjectPath& path) const {
+  auto parent = guard_.open_parent(path);
+  if (!parent) return parent.error();
+  std::string target(4096, '\0');
+  ssize_t n = ::readlinkat(parent->dir.get(), parent->name.c_str(), target.data(), target.size());
+  if (n < 0) return errno_error(errno, path.str());
+  target.resize(std::size_t(n));
+  return target;
+}
+
+Status ProjectFiles::make_dirs(const ProjectPath& path) {
+  std::string sofar;
+  for (auto& part : path.components()) {
+    sofar = join(sofar, part);
+    auto p = parse_project_path(sofar);
+    if (!p) return p.error();
+    auto parent = guard_.open_parent(*p);
+    if (!parent) return parent.error();
+    if (::mkdirat(parent->dir.get(), part.c_str(), 0755) == 0) {
+      if (::geteuid() == 0) (void)::fchownat(parent->dir.get(), part.c_str(), uid_t(uid_), gid_t(gid_), AT_SYMLINK_NOFOLLOW);
+      if (auto s = fsync_fd(parent->dir.get(), "the folder of " + sofar); !s) return s;
+    } else if (errno != EEXIST) {
+      return errno_error(errno, sofar);
+    }
+  }
+  return Ok{};
+}
+
+Status ProjectFiles::install(const ProjectPath& path, const std::string& staged_file, unsigned mode) {
+  if (path.is_root()) return make_error("bad_request", "the project root is a directory");
+  auto& parts = path.components();
+  ProjectPath folder;
+  if (parts.size() > 1) {
+    std::string up;
+    for (std::size_t i = 0; i + 1 < parts.size(); ++i) up = join(up, parts[i]);
+    auto parsed = parse_project_path(up);
+    if (!parsed) return parsed.error();
+    folder = *parsed;
+    if (auto made = make_dirs(folder); !made) return made;
+  }
+  auto parent = guard_.open_parent(path);
+  if (!parent) return parent.error();
+  int dir = parent->dir.get();
+  UniqueFd staged(::open(staged_file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (!staged) return file_error(errno, staged_file);
+  if (::geteuid() == 0) (void)::fchown(staged.get(), uid_t(uid_), gid_t(gid_));
+  ::fchmod(staged.get(), mode_t(mode & 0777));
+  struct stat st {};
+  // A folder or a link in the way is replaced only if it is not a folder.
+  if (::fstatat(dir, parent->name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
+    return make_error("conflict", path.str() + " is a folder in the mirror");
+  if (::renameat(AT_FDCWD, staged_file.c_str(), dir, parent->name.c_str()) != 0) return errno_error(errno, path.str());
+  return fsync_fd(dir, "the folder of " + path.str());
+}
+
+Status ProjectFiles::set_mode(const ProjectPath& path, unsigned mode) {
+  auto fd = guard_.open(path, O_RDONLY | O_NONBLOCK);
+  if (!fd) return fd.error();
+  if (::fchmod(fd->get(), mode_t(mode & 0777)) != 0) return errno_error(errno, path.str());
+  return Ok{};
+}
+
+Status ProjectFiles::make_symlink(const ProjectPath& path, const std::string& target) {
+  auto parent = guard_.open_parent(path);
+  if (!parent) return parent.error();
+  if (::symlinkat(target.c_str(), parent->dir.get(), parent->name.c_str()) != 0) return errno_error(errno, path.str());
+  if (::geteuid() == 0)
+    (void)::fchownat(parent->dir.get(), parent->name.c_str(), uid_t(uid_), gid_t(gid_), AT_SYMLINK_NOFOLLOW);
+  return fsync_fd(parent->dir.get(), "the folder of " + path.str());
 }
 
 }  // namespace berth::workspace

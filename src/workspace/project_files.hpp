@@ -14,9 +14,11 @@
 // twice reads each file once.
 //
 // Blocking: call from the WorkerPool. Safe to use from several threads.
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -50,7 +52,11 @@ class ProjectFiles {
 
   // The entries of a directory (recursive: of its whole subtree, not into
   // symlinked directories), sorted by path; too_large past max_entries.
-  Result<std::vector<FileEntry>> list(const ProjectPath& dir, bool recursive, std::size_t max_entries = 100'000) const;
+  // `skip` leaves out an entry (and, for a folder, all below it): the sync's
+  // ignored paths, so a node_modules/ is never walked.
+  using Skip = std::function<bool(const std::string& path, bool is_dir)>;
+  Result<std::vector<FileEntry>> list(const ProjectPath& dir, bool recursive, std::size_t max_entries = 100'000,
+                                      const Skip& skip = {}, bool with_versions = true) const;
   // with_version false: what and where it is, without reading the content.
   Result<FileEntry> stat(const ProjectPath& path, bool with_version = true) const;
   // too_large past max_bytes; a directory or a symlink is bad_request.
@@ -66,6 +72,19 @@ class ProjectFiles {
   // conflict when `to` exists and !overwrite; moving a directory into its
   // own subtree or renaming the root is bad_request.
   Result<FileEntry> rename(const ProjectPath& from, const ProjectPath& to, bool overwrite);
+
+  // For the sync (open and uploader): what a path is without following it.
+  // A regular file opened read-only through the guard, and its stat.
+  Result<UniqueFd> open_file(const ProjectPath& path, struct stat* st) const;
+  Result<std::string> link_target(const ProjectPath& path) const;
+  // Moves a file downloaded elsewhere on the same file system (a staging
+  // folder) into place: missing folders made, owner and mode set, durable.
+  Status install(const ProjectPath& path, const std::string& staged_file, unsigned mode);
+  // mkdir -p through the guard (owner uid 1000).
+  Status make_dirs(const ProjectPath& path);
+  Status set_mode(const ProjectPath& path, unsigned mode);
+  // conflict when something is there already.
+  Status make_symlink(const ProjectPath& path, const std::string& target);
 
   // The uid:gid written files get (the container's user); tests may change it.
   void set_owner(int uid, int gid) { uid_ = uid, gid_ = gid; }

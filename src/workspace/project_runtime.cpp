@@ -45,6 +45,16 @@ void ProjectRuntime::publish(const std::string& project_id, Slot& slot, ProjectS
   for (auto& l : listeners) l(project_id, status);
 }
 
+void ProjectRuntime::report_progress(const std::string& project_id, std::size_t done, std::size_t total) {
+  auto s = slot(project_id);
+  ProjectStatus st{RuntimeState::starting, "opening the project's files", "", std::pair{done, total}};
+  {
+    std::lock_guard lock(mu_);
+    if (s->status.state != RuntimeState::starting) return;  // an open outside a start
+  }
+  publish(project_id, *s, st);
+}
+
 asio::awaitable<void> ProjectRuntime::persist(const std::string& project_id, RuntimeState state) {
   auto saved = co_await workers_.run([&] { return db_.projects().set_status(project_id, to_string(state)); });
   if (!saved && saved.error().code != "not_found")
@@ -109,7 +119,13 @@ asio::awaitable<Result<ProjectStatus>> ProjectRuntime::start(const std::string& 
   if (auto room = reserve_running(project_id, *s, (*project)->owner_id); !room) co_return room.error();
   publish(project_id, *s, {RuntimeState::starting, "starting the container"});
   co_await persist(project_id, RuntimeState::starting);
-  auto up = co_await bring_up(**project);
+  Result<std::string> up = std::string{};
+  if (hooks_.open) {
+    publish(project_id, *s, {RuntimeState::starting, "opening the project's files"});
+    auto opened = co_await hooks_.open(**project);
+    if (!opened) up = opened.error();
+  }
+  if (up) up = co_await bring_up(**project);
   if (!up) {
     spdlog::warn("project {}: start failed: {}", project_id, up.error().message);
     publish(project_id, *s, error_status(up.error()));
@@ -223,6 +239,8 @@ asio::awaitable<Result<ProjectStatus>> ProjectRuntime::stop_step(const std::stri
   }
   publish(project_id, *s, {RuntimeState::stopping, "stopping the container"});
   co_await persist(project_id, RuntimeState::stopping);
+  // What the container wrote must reach storage before it goes.
+  if (hooks_.flush) co_await hooks_.flush(project_id);
   auto stopped = co_await docker_.stop_container(id, options_.stop_timeout);
   Status removed = Ok{};
   if (stopped || stopped.error().code == "not_found") removed = co_await docker_.remove_container(id, true);

@@ -67,6 +67,16 @@ class ProjectRuntime {
   std::string container_of(const std::string& project_id) const;
 
   void subscribe(Listener listener);
+  // The files' part of a project's life (file_sync.hpp), set before start:
+  // `open` runs before the container starts (the mirror must be current
+  // before anything in the container reads it), `flush` before it stops.
+  struct FileHooks {
+    std::function<boost::asio::awaitable<Status>(const db::Project&)> open;
+    std::function<boost::asio::awaitable<void>(const std::string& project_id)> flush;
+  };
+  void set_file_hooks(FileHooks hooks) { hooks_ = std::move(hooks); }
+  // Progress of a starting project's open, sent as project:status.
+  void report_progress(const std::string& project_id, std::size_t done, std::size_t total);
   void client_attached(const std::string& project_id);
   void client_detached(const std::string& project_id);
 
@@ -111,6 +121,7 @@ class ProjectRuntime {
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<Slot>> slots_;
   std::vector<Listener> listeners_;
+  FileHooks hooks_;
   std::shared_ptr<std::atomic<bool>> stopping_;
 };
 

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace berth::workspace {
 
@@ -36,6 +37,8 @@ struct ProjectStatus {
   RuntimeState state = RuntimeState::stopped;
   std::string message;     // why, for error (and a hint for the others)
   std::string error_code;  // the catalogue code behind an error state
+  // While `starting` downloads the project's files: how many of how many.
+  std::optional<std::pair<std::size_t, std::size_t>> progress;
 };
 
 }  // namespace berth::workspace

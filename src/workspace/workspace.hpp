@@ -8,9 +8,10 @@
 // those into `fs:changed` for the project's other clients. The domain knows
 // nothing of sockets: `actor` is an opaque tag of whoever made the change.
 //
-// Not yet here (the workspace issue): the sync journal and uploader to
-// object storage, reconciling the mirror from storage on open, the inotify
-// watcher for changes made inside the container.
+// With a journal (use_journal), a change is recorded there, durably, before
+// it gets its seq: the caller acknowledges only what the uploader will find
+// (file_sync.hpp). Not yet here: the inotify watcher for changes made
+// inside the container.
 #include <atomic>
 #include <functional>
 #include <map>
@@ -21,6 +22,7 @@
 
 #include "workspace/container_plan.hpp"
 #include "workspace/project_files.hpp"
+#include "workspace/sync_journal.hpp"
 
 namespace berth::workspace {
 
@@ -39,10 +41,19 @@ class Workspace {
  public:
   using Listener = std::function<void(const std::string& project_id, const FileChange& change)>;
 
-  Workspace(std::string project_id, std::shared_ptr<ProjectFiles> files, std::vector<Listener> listeners)
-      : project_id_(std::move(project_id)), files_(std::move(files)), listeners_(std::move(listeners)) {}
+  using Recorded = std::function<void(const std::string& project_id)>;
+
+  Workspace(std::string project_id, std::shared_ptr<ProjectFiles> files, std::vector<Listener> listeners,
+            SyncJournal* journal = nullptr, Recorded recorded = {})
+      : project_id_(std::move(project_id)),
+        files_(std::move(files)),
+        listeners_(std::move(listeners)),
+        journal_(journal),
+        recorded_(std::move(recorded)) {}
 
   const ProjectFiles& files() const { return *files_; }
+  // For the sync's open, which writes what storage has without a change event.
+  ProjectFiles& mutable_files() { return *files_; }
   std::uint64_t seq() const { return seq_.load(); }
 
   // Blocking (worker pool). `op` changes the files and returns the change
@@ -53,6 +64,8 @@ class Workspace {
   std::string project_id_;
   std::shared_ptr<ProjectFiles> files_;
   std::vector<Listener> listeners_;
+  SyncJournal* journal_;
+  Recorded recorded_;
   std::mutex mu_;  // one change at a time, in seq order
   std::atomic<std::uint64_t> seq_{0};
 };
@@ -63,6 +76,8 @@ class Workspaces {
   explicit Workspaces(RuntimeOptions options) : options_(std::move(options)) {}
 
   void subscribe(Workspace::Listener listener);
+  // Before the first open: every change is journalled, then `recorded` runs.
+  void use_journal(SyncJournal* journal, Workspace::Recorded recorded);
   // Blocking (mkdir, chown, opening the root): call from the worker pool.
   Result<std::shared_ptr<Workspace>> open(const std::string& project_id);
 
@@ -71,6 +86,8 @@ class Workspaces {
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<Workspace>> open_;
   std::vector<Workspace::Listener> listeners_;
+  SyncJournal* journal_ = nullptr;
+  Workspace::Recorded recorded_;
 };
 
 }  // namespace berth::workspace

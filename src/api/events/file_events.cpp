@@ -6,7 +6,12 @@
 
 #include "api/access.hpp"
 #include "api/events/project_connection.hpp"
+#include "api/representations.hpp"
 #include "core/encoding.hpp"
+#include "storage/layout.hpp"
+#include "storage/object_store.hpp"
+#include "workspace/file_sync.hpp"
+#include <spdlog/spdlog.h>
 
 namespace berth::api {
 namespace asio = boost::asio;
@@ -75,7 +80,18 @@ FileChange change_of(std::string op, const FileEntry& e, std::string from = {}) 
 FileEvents::FileEvents(socketio::Server& io, ApiContext& ctx, workspace::Workspaces& workspaces)
     : io_(io), ctx_(ctx), workspaces_(workspaces) {}
 
+asio::awaitable<Status> FileEvents::open_files(std::string project_id, std::string owner_id) {
+  if (!ctx_.sync || ctx_.sync->is_open(project_id)) co_return Ok{};
+  auto opened = co_await ctx_.sync->open(project_id, owner_id);
+  if (!opened) spdlog::warn("project {}: cannot open its files from storage: {}", project_id, opened.error().message);
+  co_return opened;
+}
+
 void FileEvents::bind() {
+  if (ctx_.sync)
+    ctx_.sync->on_state([this](const std::string& project_id, const workspace::SyncState& state) {
+      io_.to(project_room(project_id)).emit("sync:status", socketio::Args::of(socketio::Json{json::serialize(sync_json(state))}));
+    });
   workspaces_.subscribe([this](const std::string& project_id, const FileChange& c) {
     json::object event{{"op", c.op}, {"path", c.path}, {"kind", c.kind}, {"origin", "editor"}, {"by", c.by}};
     if (!c.from.empty()) event["from"] = c.from;
@@ -88,6 +104,15 @@ void FileEvents::bind() {
 }
 
 void FileEvents::attach(const socketio::SocketPtr& socket) {
+  // The first client's connection opens the project's files from storage,
+  // so the first fs:list does not wait for a download that could have begun.
+  if (auto* session = socket->data<ProjectSession>(); session && ctx_.sync)
+    asio::co_spawn(
+        socket->executor(),
+        [this, id = session->project_id, owner = session->owner_id]() -> asio::awaitable<void> {
+          (void)co_await open_files(id, owner);
+        },
+        asio::detached);
   for (const char* event : kEvents)
     socket->on(event, [this, event](socketio::SocketPtr s, socketio::Args args, socketio::Ack ack) {
       on_request(s, event, args, std::move(ack));
@@ -109,8 +134,9 @@ void FileEvents::on_request(const socketio::SocketPtr& s, const std::string& eve
   asio::co_spawn(
       s->executor(),
       [this, s, event, req = std::move(req), args, ack, project_id = session->project_id,
-       user_id = session->who.user_id]() mutable -> asio::awaitable<void> {
+       owner_id = session->owner_id, user_id = session->who.user_id]() mutable -> asio::awaitable<void> {
         req.args = &args;
+        if (auto opened = co_await open_files(project_id, owner_id); !opened) co_return ack(failure(opened.error()));
         auto ws = co_await ctx_.workers.run([&] { return workspaces_.open(project_id); });
         if (!ws) co_return ack(failure(ws.error()));
         auto& w = **ws;
@@ -128,6 +154,11 @@ void FileEvents::on_request(const socketio::SocketPtr& s, const std::string& eve
           if (!done) co_return done.error();
           out["seq"] = done->seq;
           co_return Ok{};
+        };
+        // A name storage could never hold is refused now, not parked later.
+        auto storable = [&](const ProjectPath& p) -> Status {
+          if (!ctx_.storage || p.is_root()) return Ok{};
+          return ctx_.storage->validate_key(storage::project_key(owner_id, project_id, p.str()));
         };
         Status status = Ok{};
         if (event == "fs:list") {
@@ -164,6 +195,7 @@ void FileEvents::on_request(const socketio::SocketPtr& s, const std::string& eve
           auto path = req.path("path");
           auto content = req.content();
           if (!path || !content) co_return ack(failure(!path ? path.error() : content.error()));
+          if (auto ok = storable(*path); !ok) co_return ack(failure(ok.error()));
           if (content->size() > ctx_.config.max_file_size)
             co_return ack(failure(make_error("too_large", "the file is over BERTH_MAX_FILE_SIZE (" +
                                                               std::to_string(ctx_.config.max_file_size) + " bytes)")));
@@ -183,6 +215,7 @@ void FileEvents::on_request(const socketio::SocketPtr& s, const std::string& eve
           if (!kind || !kind->is_string() || (kind->as_string() != "file" && kind->as_string() != "dir"))
             co_return ack(failure(make_error("bad_request", "'kind' must be \"file\" or \"dir\"")));
           bool dir = kind->as_string() == "dir";
+          if (auto ok = storable(*path); !ok) co_return ack(failure(ok.error()));
           status = co_await apply([&](ProjectFiles& f) -> Result<FileChange> {
             auto e = f.create(*path, dir);
             if (!e) return e.error();
@@ -202,6 +235,7 @@ void FileEvents::on_request(const socketio::SocketPtr& s, const std::string& eve
           auto from = req.path("from");
           auto to = req.path("to");
           if (!from || !to) co_return ack(failure(!from ? from.error() : to.error()));
+          if (auto ok = storable(*to); !ok) co_return ack(failure(ok.error()));
           bool overwrite = req.flag("overwrite");
           status = co_await apply([&](ProjectFiles& f) -> Result<FileChange> {
             auto e = f.rename(*from, *to, overwrite);

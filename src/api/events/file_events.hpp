@@ -8,6 +8,8 @@
 // string when the whole file is valid UTF-8 without NUL, anything else as a
 // binary attachment (a Buffer in Node, an ArrayBuffer in browsers), both
 // ways. File work runs on the worker pool; seq order is disk order.
+// `sync:status {pending, failed}` tells the project's clients what has not
+// reached storage yet.
 #include "api/context.hpp"
 #include "socketio/server.hpp"
 #include "workspace/workspace.hpp"
@@ -26,6 +28,9 @@ class FileEvents {
   void attach(const socketio::SocketPtr& socket);
 
  private:
+  // Reconciles the mirror with storage once (FileSync::open); every fs:*
+  // waits for it, so nobody reads a mirror storage has not filled yet.
+  boost::asio::awaitable<Status> open_files(std::string project_id, std::string owner_id);
   void on_request(const socketio::SocketPtr& s, const std::string& event, const socketio::Args& args,
                   socketio::Ack ack);
   socketio::Server& io_;

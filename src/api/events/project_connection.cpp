@@ -66,7 +66,7 @@ void ProjectConnections::bind() {
           // The same check as every REST route: not a member is not_found.
           auto access = co_await project_access(ctx_, *who, creds->second, db::Role::viewer);
           if (!access) co_return next(refusal(access.error()));
-          ProjectSession session{*who, access->project.id, access->role};
+          ProjectSession session{*who, access->project.id, access->project.owner_id, access->role};
           if (ctx_.runtime)
             session.status = ctx_.runtime->status(access->project.id);
           else
@@ -87,7 +87,7 @@ void ProjectConnections::bind() {
     s->on("exec:run", [this](socketio::SocketPtr s, socketio::Args args, socketio::Ack ack) {
       on_exec_run(s, args, std::move(ack));
     });
-    if (files_) files_->attach(s);
+    if (files_) files_->attach(s);  // and starts the project's open from storage
     if (terminals_) terminals_->attach(s);
 
     // Cut the socket when its token expires: a reconnect brings a fresh one.

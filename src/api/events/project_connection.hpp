@@ -23,6 +23,7 @@ namespace berth::api {
 struct ProjectSession {
   auth::Principal who;
   std::string project_id;
+  std::string owner_id;  // where its files live in storage
   db::Role role = db::Role::viewer;
   workspace::ProjectStatus status;  // project:status at connect, read off the I/O threads
   // exec:run commands of this socket still running: ended when it disconnects.

@@ -10,6 +10,9 @@
 #include "api/rest/routes.hpp"
 #include "core/encoding.hpp"
 #include "db/clock.hpp"
+#include "storage/layout.hpp"
+#include "storage/project_objects.hpp"
+#include "workspace/file_sync.hpp"
 #include "workspace/project_runtime.hpp"
 
 namespace berth::api {
@@ -67,9 +70,20 @@ Reply create_project(ApiContext& ctx, HttpRequest& req) {
   if (!tmpl) co_return error_reply(tmpl.error());
   if (!tmpl->has_value())
     co_return error_reply(make_error("bad_request", "unknown templateId '" + p.template_id + "'; GET /api/v1/templates lists them"));
+  // The template's files are copied before the row exists: nobody can open
+  // a project whose files are half there.
+  auto prefix = storage::project_prefix(p.owner_id, p.id);
+  if (ctx.storage) {
+    auto copied = co_await storage::copy_tree(*ctx.storage, storage::template_prefix(p.template_id), prefix);
+    if (!copied)
+      co_return error_reply(make_error(copied.error().code, "cannot copy the template's files: " + copied.error().message));
+  }
   auto created =
       co_await ctx.workers.run([&] { return ctx.db.projects().create(p, ctx.config.max_projects_per_user); });
-  if (!created) co_return error_reply(created.error());
+  if (!created) {
+    if (ctx.storage) (void)co_await storage::delete_tree(*ctx.storage, prefix);
+    co_return error_reply(created.error());
+  }
   co_return json_reply(201, json::serialize(project_json(p, db::Role::owner)));
 }
 
@@ -78,7 +92,12 @@ Reply get_project(ApiContext& ctx, HttpRequest& req) {
   if (!who) co_return error_reply(who.error());
   auto access = co_await project_access(ctx, *who, req.params["id"], db::Role::viewer);
   if (!access) co_return error_reply(access.error());
-  co_return json_reply(200, json::serialize(project_json(access->project, access->role)));
+  auto out = project_json(access->project, access->role);
+  if (ctx.sync) {
+    auto sync = co_await ctx.workers.run([&] { return ctx.sync->state(access->project.id); });
+    if (sync) out["sync"] = sync_json(*sync);
+  }
+  co_return json_reply(200, json::serialize(out));
 }
 
 Reply patch_project(ApiContext& ctx, HttpRequest& req) {
@@ -105,15 +124,27 @@ Reply delete_project(ApiContext& ctx, HttpRequest& req) {
   if (!who) co_return error_reply(who.error());
   auto access = co_await project_access(ctx, *who, req.params["id"], db::Role::owner);
   if (!access) co_return error_reply(access.error());
-  // The container goes first: a deleted project must not keep running. The
-  // files in its mirror stay until the disk budget evicts them.
+  // Its clients go first, then the container (a deleted project must not
+  // keep running), then its uploads (none may recreate what is deleted),
+  // then its objects, and the row last: a failure on the way leaves the
+  // project listed, and DELETE can be sent again. The mirror stays until
+  // the disk budget evicts it.
+  const auto& id = access->project.id;
+  if (ctx.revocations) ctx.revocations->project_deleted(id);
   if (ctx.runtime) {
-    auto stopped = co_await ctx.runtime->stop(access->project.id);
+    auto stopped = co_await ctx.runtime->stop(id);
     if (!stopped && stopped.error().code != "runtime_unavailable") co_return error_reply(stopped.error());
+  }
+  if (ctx.sync)
+    if (auto forgot = co_await ctx.sync->forget(id); !forgot) co_return error_reply(forgot.error());
+  if (ctx.storage) {
+    auto prefix = storage::project_prefix(access->project.owner_id, id);
+    if (auto gone = co_await storage::delete_tree(*ctx.storage, prefix); !gone)
+      co_return error_reply(make_error(gone.error().code, "the project's files could not be deleted from storage (" +
+                                                              gone.error().message + "); send DELETE again"));
   }
   auto removed = co_await ctx.workers.run([&] { return ctx.db.projects().remove(access->project.id); });
   if (!removed) co_return error_reply(removed.error());
-  if (ctx.revocations) ctx.revocations->project_deleted(access->project.id);
   co_return no_content();
 }
 

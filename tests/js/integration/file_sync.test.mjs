@@ -1,0 +1,296 @@
+// The sync between a project's mirror and object storage (DESIGN §1, §6):
+// acknowledged writes reach storage byte for byte, a node whose mirror is
+// gone opens the project from storage, nothing acknowledged is lost when
+// the server is killed (-9) in a burst or storage is down for a while, and
+// nothing acknowledged as deleted comes back. Storage is checked by opening
+// the project again from an emptied mirror: what comes back is what storage
+// holds.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { io } from "socket.io-client";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startBerth, signup, client, freshPostgresDatabase } from "../lib/berth.mjs";
+import { startStorageServer } from "../../support/storage-server.mjs";
+
+const KEY = "service-role-key-for-tests";
+const OUTAGE_MS = Number(process.env.BERTH_TEST_OUTAGE_MS ?? 30000);
+
+function connect(berth, user, projectId) {
+  return new Promise((resolve, reject) => {
+    const socket = io(berth.url, {
+      auth: (cb) => cb({ token: user.accessToken, projectId }),
+      transports: ["websocket"],
+      reconnection: false,
+      forceNew: true,
+    });
+    const sync = [];
+    socket.on("sync:status", (s) => sync.push(s));
+    socket.once("project:status", () => resolve({ socket, sync }));
+    socket.once("connect_error", reject);
+  });
+}
+const call = (socket, event, body) => socket.timeout(20000).emitWithAck(event, body);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// The server's port changes with each restart: ask the current one.
+async function waitSynced(n, user, projectId, limitMs = 90000) {
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    const p = (await client(n.berth.url, user.accessToken).get(`/api/v1/projects/${projectId}`)).json;
+    if (p.sync && p.sync.pending === 0) return p.sync;
+    if (Date.now() > deadline) throw new Error("not synced: " + JSON.stringify(p.sync));
+    await sleep(100);
+  }
+}
+
+// A server that can be killed and started again on the same data dir and
+// database; `wipeMirror` removes everything node-local except the database,
+// so the next open sees only what storage holds.
+async function node(env = {}) {
+  const dir = mkdtempSync(join(tmpdir(), "berth-sync-"));
+  const pg = freshPostgresDatabase();
+  const fullEnv = { ...(pg ? { DATABASE_URL: pg.url } : {}), ...env };
+  let berth = await startBerth({ dataDir: dir, env: fullEnv, database: false });
+  return {
+    get berth() {
+      return berth;
+    },
+    async restart() {
+      berth = await startBerth({ dataDir: dir, env: fullEnv, database: false });
+    },
+    async kill9() {
+      berth.proc.kill("SIGKILL");
+      await berth.exited;
+    },
+    async stop() {
+      await berth.stop();
+    },
+    wipeMirror() {
+      rmSync(join(dir, "projects"), { recursive: true, force: true });
+      rmSync(join(dir, "sync"), { recursive: true, force: true });
+    },
+    mirror: (projectId) => join(dir, "projects", projectId, "files"),
+    cleanup() {
+      pg?.drop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+// Everything the project holds, read back through Socket.IO.
+async function contents(berth, user, projectId) {
+  const c = await connect(berth, user, projectId);
+  try {
+    const listed = await call(c.socket, "fs:list", { path: "", recursive: true });
+    assert.equal(listed.ok, true, JSON.stringify(listed));
+    const out = {};
+    for (const e of listed.entries) {
+      if (e.kind === "dir") out[e.path] = "<dir>";
+      else {
+        const r = await call(c.socket, "fs:read", { path: e.path });
+        out[e.path] = Buffer.isBuffer(r.content) ? r.content.toString("base64") : r.content;
+      }
+    }
+    return out;
+  } finally {
+    c.socket.close();
+  }
+}
+
+test("acknowledged changes reach storage and an emptied mirror is opened from it", async () => {
+  const n = await node();
+  try {
+    const alice = await signup(n.berth.url, "alice");
+    const project = (await alice.api.post("/api/v1/projects", { name: "sync" })).json;
+    const c = await connect(n.berth, alice, project.id);
+    const binary = Buffer.from([0, 1, 2, 0xff, 0xfe, 0x80]);
+    for (const [event, body] of [
+      ["fs:create", { path: "src", kind: "dir" }],
+      ["fs:write", { path: "src/main.py", content: "print('hi')\n" }],
+      ["fs:write", { path: "src/util.py", content: "x = 1\n" }],
+      ["fs:write", { path: "logo.bin", content: binary }],
+      ["fs:create", { path: "empty", kind: "dir" }],
+      ["fs:write", { path: "gone.txt", content: "bye" }],
+      ["fs:delete", { path: "gone.txt" }],
+      ["fs:rename", { from: "src", to: "lib" }],
+      ["fs:create", { path: "node_modules", kind: "dir" }],
+      ["fs:write", { path: "node_modules/index.js", content: "local only" }],
+    ]) {
+      const r = await call(c.socket, event, body);
+      assert.equal(r.ok, true, `${event} ${JSON.stringify(body)}: ${JSON.stringify(r)}`);
+    }
+    c.socket.close();
+    const state = await waitSynced(n, alice, project.id);
+    assert.deepEqual(state.failed, []);
+    await n.stop();
+    n.wipeMirror();
+    await n.restart();
+    const after = await contents(n.berth, alice, project.id);
+    assert.deepEqual(after, {
+      empty: "<dir>",
+      lib: "<dir>",
+      "lib/main.py": "print('hi')\n",
+      "lib/util.py": "x = 1\n",
+      "logo.bin": binary.toString("base64"),
+    });
+  } catch (e) {
+    console.error(n.berth.logs(), await Promise.race([n.berth.exited, sleep(100)]));
+    throw e;
+  } finally {
+    await n.stop();
+    n.cleanup();
+  }
+});
+
+test("files someone else put in the mirror's place in storage, and local files storage never saw, both survive an open", async () => {
+  const n = await node();
+  try {
+    const alice = await signup(n.berth.url, "alice");
+    const project = (await alice.api.post("/api/v1/projects", { name: "merge" })).json;
+    const c = await connect(n.berth, alice, project.id);
+    assert.equal((await call(c.socket, "fs:write", { path: "a.txt", content: "from the editor" })).ok, true);
+    c.socket.close();
+    await waitSynced(n, alice, project.id);
+    await n.stop();
+    // Written while no Berth ran (a container, a crash before the journal).
+    mkdirSync(join(n.mirror(project.id), "made"), { recursive: true });
+    writeFileSync(join(n.mirror(project.id), "made", "here.txt"), "while Berth was down");
+    await n.restart();
+    const seen = await contents(n.berth, alice, project.id);
+    assert.equal(seen["a.txt"], "from the editor");
+    assert.equal(seen["made/here.txt"], "while Berth was down");
+    await waitSynced(n, alice, project.id);
+    await n.stop();
+    n.wipeMirror();
+    await n.restart();
+    const fromStorage = await contents(n.berth, alice, project.id);
+    assert.equal(fromStorage["made/here.txt"], "while Berth was down", "the unsynced local file was uploaded at open");
+  } catch (e) {
+    console.error(n.berth.logs(), await Promise.race([n.berth.exited, sleep(100)]));
+    throw e;
+  } finally {
+    await n.stop();
+    n.cleanup();
+  }
+});
+
+test("kill -9 in a burst of acknowledged writes, renames and deletes loses nothing and resurrects nothing", async () => {
+  const n = await node();
+  try {
+    const alice = await signup(n.berth.url, "alice");
+    const project = (await alice.api.post("/api/v1/projects", { name: "burst" })).json;
+    const c = await connect(n.berth, alice, project.id);
+    // What the client was told: path → content, or null for deleted.
+    const acked = new Map();
+    let killed = false;
+    const worker = async (w) => {
+      for (let i = 0; !killed; i++) {
+        const path = `w${w}/f${i}.txt`;
+        const content = `worker ${w} file ${i} `.repeat(1 + (i % 50));
+        try {
+          const r = await call(c.socket, "fs:write", { path, content });
+          if (r.ok) acked.set(path, content);
+          if (i % 5 === 4) {
+            const gone = `w${w}/f${i - 2}.txt`;
+            const d = await call(c.socket, "fs:delete", { path: gone });
+            if (d.ok) acked.set(gone, null);
+          }
+          if (i % 7 === 6) {
+            const from = `w${w}/f${i - 1}.txt`, to = `w${w}/r${i - 1}.txt`;
+            const before = acked.get(from);
+            const m = await call(c.socket, "fs:rename", { from, to });
+            if (m.ok) acked.set(from, null), acked.set(to, before);
+          }
+        } catch {
+          return; // the server is gone: this request was never acknowledged
+        }
+      }
+    };
+    for (const w of [0, 1, 2, 3]) assert.equal((await call(c.socket, "fs:create", { path: `w${w}`, kind: "dir" })).ok, true);
+    const workers = [0, 1, 2, 3].map(worker);
+    for (let i = 0; acked.size < 150; i++) {
+      assert.ok(i < 6000, `only ${acked.size} changes acknowledged in 30 s`);
+      await sleep(5);
+    }
+    await n.kill9();
+    killed = true;
+    await Promise.all(workers);
+    c.socket.close();
+    await n.restart(); // resumes the journal
+    await waitSynced(n, alice, project.id);
+    await n.stop();
+    n.wipeMirror();
+    await n.restart();
+    const stored = await contents(n.berth, alice, project.id);
+    let checked = 0;
+    for (const [path, content] of acked) {
+      if (content === null) assert.equal(stored[path], undefined, `${path} was acknowledged as deleted`);
+      else assert.equal(stored[path], content, `${path} was acknowledged`), checked++;
+    }
+    assert.ok(checked > 50, `only ${checked} files checked`);
+  } catch (e) {
+    console.error(n.berth.logs(), await Promise.race([n.berth.exited, sleep(100)]));
+    throw e;
+  } finally {
+    await n.stop();
+    n.cleanup();
+  }
+});
+
+test(`a storage outage (${OUTAGE_MS} ms) delays uploads but loses none; a name storage cannot hold is parked and shown`, async () => {
+  const storage = await startStorageServer({ serviceKey: KEY });
+  const n = await node({ SUPABASE_URL: storage.url, SUPABASE_KEY: KEY, BERTH_BUCKET: "sync-bucket" });
+  try {
+    const alice = await signup(n.berth.url, "alice");
+    const project = (await alice.api.post("/api/v1/projects", { name: "outage" })).json;
+    const c = await connect(n.berth, alice, project.id);
+    assert.equal((await call(c.socket, "fs:write", { path: "before.txt", content: "before" })).ok, true);
+    await waitSynced(n, alice, project.id);
+    await fetch(`${storage.url}/__control/outage`, { method: "POST", body: JSON.stringify({ ms: OUTAGE_MS }) });
+    await sleep(200);
+    assert.equal((await call(c.socket, "fs:create", { path: "during", kind: "dir" })).ok, true);
+    const written = {};
+    for (let i = 0; i < 20; i++) {
+      const r = await call(c.socket, "fs:write", { path: `during/${i}.txt`, content: `written during the outage ${i}` });
+      assert.equal(r.ok, true, "a write is acknowledged once on local disk, storage or not: " + JSON.stringify(r));
+      written[`during/${i}.txt`] = `written during the outage ${i}`;
+    }
+    const mid = (await alice.api.get(`/api/v1/projects/${project.id}`)).json;
+    assert.ok(mid.sync.pending > 0, "the outage shows as pending changes: " + JSON.stringify(mid.sync));
+    c.socket.close();
+    await waitSynced(n, alice, project.id, OUTAGE_MS + 90000);
+    for (const [path, content] of Object.entries(written)) {
+      const r = await fetch(`${storage.url}/storage/v1/object/sync-bucket/${alice.user.id}/${project.id}/${path}`, {
+        headers: { authorization: `Bearer ${KEY}`, apikey: KEY },
+      });
+      assert.equal(r.status, 200, path);
+      assert.equal(await r.text(), content, path);
+    }
+    // A name made where Berth did not check it (inside the container, or
+    // before a restart): over the storage's key limit, it is parked.
+    await n.stop();
+    const long = Array.from({ length: 5 }, (_, i) => `${i}`.repeat(250)).join("/");
+    mkdirSync(join(n.mirror(project.id), long.slice(0, long.lastIndexOf("/"))), { recursive: true });
+    writeFileSync(join(n.mirror(project.id), long), "too long a name");
+    await n.restart();
+    const d = await connect(n.berth, alice, project.id);
+    try {
+      assert.equal((await call(d.socket, "fs:stat", { path: "before.txt" })).ok, true);
+      const state = await waitSynced(n, alice, project.id);
+      assert.deepEqual(state.failed.map((f) => [f.path, f.code]), [[long, "invalid_path"]]);
+      const tooLong = await call(d.socket, "fs:write", { path: long + "x", content: "no" });
+      assert.equal(tooLong.error.code, "invalid_path", "the editor is refused at once, not parked");
+    } finally {
+      d.socket.close();
+    }
+  } catch (e) {
+    console.error(n.berth.logs(), await Promise.race([n.berth.exited, sleep(100)]));
+    throw e;
+  } finally {
+    await n.stop();
+    n.cleanup();
+    await storage.stop();
+  }
+});
