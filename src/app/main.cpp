@@ -1,4 +1,4 @@
-// berth: the one binary. Subcommands: serve, token, image build|list. Every
+// berth: the one binary. Subcommands: serve, token, image build|list, template add|list. Every
 // subcommand has --help; configuration comes from the environment and .env.
 #include <CLI/CLI.hpp>
 #include <iostream>
@@ -6,6 +6,7 @@
 #include "app/dev_commands.hpp"
 #include "app/image_command.hpp"
 #include "app/serve_command.hpp"
+#include "app/template_command.hpp"
 #include "auth/authenticator.hpp"
 #include "core/config.hpp"
 #include "core/log.hpp"
@@ -68,6 +69,19 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   auto* image_list = image->add_subcommand("list", "Show whether Berth's images are present");
 
+  auto* templates = app.add_subcommand("template", "Manage the starter templates new projects are made from");
+  templates->require_subcommand(1);
+  app::TemplateAddOptions template_options;
+  auto* template_add = templates->add_subcommand(
+      "add", "Make (or replace) template ID from the files of DIR (uploaded to storage under _templates/ID/)");
+  template_add->add_option("ID", template_options.id, "Template id: letters, digits, '-', '_'")->required();
+  template_add->add_option("DIR", template_options.dir, "Folder whose files the template holds")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  template_add->add_option("--name", template_options.name, "Display name (default: the id)");
+  template_add->add_option("--description", template_options.description, "One line shown in the template list");
+  auto* template_list = templates->add_subcommand("list", "Show the templates new projects can start from");
+
   CLI11_PARSE(app, argc, argv);
 
   auto config = load_config();
@@ -83,6 +97,8 @@ int main(int argc, char** argv) {
   if (*bench_server) return app::run_bench_server(dev_port, dev_threads);
   if (*image_build) return app::run_image_build(*config, image_options);
   if (*image_list) return app::run_image_list(*config);
+  if (*template_add) return app::run_template_add(*config, template_options);
+  if (*template_list) return app::run_template_list(*config);
   if (*token) {
     auto secret = app::resolve_jwt_secret(*config);
     if (!secret) {

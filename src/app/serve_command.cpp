@@ -18,6 +18,7 @@
 #include "api/rest/routes.hpp"
 #include "app/host_check.hpp"
 #include "app/server_loop.hpp"
+#include "app/template_command.hpp"
 #include "auth/authenticator.hpp"
 #include "auth/password_hasher.hpp"
 #include "core/encoding.hpp"
@@ -140,6 +141,15 @@ int run_serve(Config config) {
     spdlog::error("{}", prepared->error().message);
     return 2;
   }
+  // Before anything listens, so no project is made from half a template.
+  std::optional<Status> seeded;
+  asio::co_spawn(ioc, [&]() -> asio::awaitable<void> {
+    seeded = co_await seed_builtin_templates(**store, **db, workers, config.image);
+  }, asio::detached);
+  while (!seeded) ioc.run_one();
+  if (!*seeded)
+    spdlog::warn("cannot put the built-in templates into storage: {}; projects made from them start empty until a "
+                 "restart succeeds", seeded->error().message);
   auth::PasswordHasher hasher(config.hash_queue);
   net::Metrics metrics;
   net::Router router;

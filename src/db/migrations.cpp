@@ -63,6 +63,13 @@ const std::vector<Migration> kMigrations = {
                ('node', 'Node.js', 'A Node.js project with npm', 'berth-workspace:latest', 0),
                ('python', 'Python', 'A Python 3 project', 'berth-workspace:latest', 0))"},
      }},
+    {2,
+     "the static-web template",
+     {
+         {R"(INSERT INTO berth.templates (id, name, description, image, created_at) VALUES
+               ('static-web', 'Static web page', 'HTML, CSS and JavaScript', 'berth-workspace:latest', 0)
+               ON CONFLICT (id) DO NOTHING)"},
+     }},
 };
 
 Status apply_pending(SqlConnection& c) {

@@ -1,6 +1,6 @@
 #pragma once
 // Project templates: the starting point of a new project (seeded by
-// migration 1: blank, node, python). The files of a template live in object
+// migration 1: blank, node, python; static-web by 2). The files of a template live in object
 // storage under _templates/<id>/; this is only the catalogue.
 #include <optional>
 #include <string>
@@ -24,6 +24,8 @@ class TemplateRepository {
 
   Result<std::vector<Template>> list();
   Result<std::optional<Template>> find(std::string_view id);
+  // Creates the template or replaces its name, description and image.
+  Status upsert(const Template& t, std::int64_t now_ms);
 
  private:
   SqlPool& pool_;

@@ -267,7 +267,7 @@ asio::awaitable<Result<std::vector<ObjectInfo>>> LocalStore::list(std::string pr
          it.increment(ec)) {
       if (!it->is_regular_file(ec)) continue;
       auto rel = it->path().string().substr(root_.size() + 1);
-      if (!rel.ends_with(kSuffix) || it->path().filename().string().front() == '.') continue;
+      if (!rel.ends_with(kSuffix)) continue;  // AtomicFile's temporaries end in .tmp
       rel.resize(rel.size() - kSuffix.size());
       if (!rel.starts_with(prefix)) continue;
       auto o = open_object(root_, rel);
