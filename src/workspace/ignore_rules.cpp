@@ -19,13 +19,15 @@ bool glob_path(const std::string& pattern, const std::string& path) {
   if (at == std::string::npos) return false;
   std::string head = pattern.substr(0, at), tail = pattern.substr(at + 2);
   if (tail.starts_with("/")) tail.erase(0, 1);
-  // head must match a prefix of whole folders, tail the rest (or nothing).
+  auto boundary = [&](std::size_t cut) { return cut == 0 || cut == path.size() || path[cut - 1] == '/'; };
+  // head matches a prefix of whole folders; `**` then takes any number of
+  // whole folders (none too), and tail must match what is left (or nothing).
   for (std::size_t cut = 0; cut <= path.size(); ++cut) {
-    if (cut != 0 && cut != path.size() && path[cut - 1] != '/') continue;
-    std::string left = path.substr(0, cut), right = path.substr(cut);
-    bool head_ok = head.empty() ? true : glob(head, left, true);
-    bool tail_ok = tail.empty() ? true : glob_path(tail, right);
-    if (head_ok && tail_ok) return true;
+    if (!boundary(cut)) continue;
+    if (head.empty() ? cut != 0 : !glob(head, path.substr(0, cut), true)) continue;
+    if (tail.empty()) return true;
+    for (std::size_t rest = cut; rest <= path.size(); ++rest)
+      if ((rest == cut || path[rest - 1] == '/') && glob_path(tail, path.substr(rest))) return true;
   }
   return false;
 }
