@@ -36,7 +36,9 @@ Result<std::map<std::string, Seen>> mirror_at(const ProjectFiles& files, const P
   if (!path.is_root()) {
     auto top = files.stat(path);
     if (!top) {
-      if (top.error().code == "not_found") return out;
+      // invalid_path: a folder above it is now a file or a symlink (the
+      // container replaced it), so nothing is there that Berth may follow.
+      if (top.error().code == "not_found" || top.error().code == "invalid_path") return out;
       return top.error();
     }
     if (ignore.ignored(top->path, top->kind == "dir")) return out;
@@ -90,6 +92,8 @@ Result<UploadPlan> plan_uploads(const ProjectFiles& files, SyncJournal& journal,
     }
     for (auto& [p, old] : *was) {
       if (now->count(p) || !planned.insert(p).second) continue;
+      // Ignored since it was synced: it stays local now, and stays in storage.
+      if (ignore.ignored(p, old.kind == "dir")) continue;
       if (old.kind == "file") {
         plan.deletes.push_back(p);
         deleted_files[p] = old;

@@ -223,7 +223,7 @@ TEST_P(DbContract, MigrationsAreIdempotent) {
   EXPECT_TRUE(status.ok());
   EXPECT_EQ(count(**again, "SELECT COUNT(*) AS n FROM berth.schema_migrations"),
             static_cast<std::int64_t>(migrations().size()));
-  EXPECT_EQ(count(**again, "SELECT COUNT(*) AS n FROM berth.templates"), 3);
+  EXPECT_EQ(count(**again, "SELECT COUNT(*) AS n FROM berth.templates"), 4);
   if (GetParam() == Backend::postgres) {  // everything in the berth schema, nothing in public
     EXPECT_EQ(count(**again, "SELECT COUNT(*) AS n FROM pg_tables WHERE schemaname = 'berth'"), 6);
     EXPECT_EQ(count(**again, "SELECT COUNT(*) AS n FROM pg_tables WHERE schemaname = 'public'"), 0);
@@ -250,7 +250,7 @@ TEST_P(DbContract, ConcurrentMigrationsFromTwoThreads) {
   Database& db = *opened[0];
   EXPECT_EQ(count(db, "SELECT COUNT(*) AS n FROM berth.schema_migrations"),
             static_cast<std::int64_t>(migrations().size()));
-  EXPECT_EQ(count(db, "SELECT COUNT(*) AS n FROM berth.templates"), 3);
+  EXPECT_EQ(count(db, "SELECT COUNT(*) AS n FROM berth.templates"), 4);
 }
 
 // --- templates ------------------------------------------------------------
@@ -258,12 +258,13 @@ TEST_P(DbContract, ConcurrentMigrationsFromTwoThreads) {
 TEST_P(DbContract, TemplatesAreSeeded) {
   auto list = db_->templates().list();
   ASSERT_TRUE(list.ok());
-  ASSERT_EQ(list->size(), 3u);
+  ASSERT_EQ(list->size(), 4u);
   EXPECT_EQ((*list)[0].id, "blank");
   EXPECT_EQ((*list)[0].name, "Blank");
   EXPECT_EQ((*list)[1].id, "node");
   EXPECT_EQ((*list)[1].name, "Node.js");
   EXPECT_EQ((*list)[2].id, "python");
+  EXPECT_EQ((*list)[3].id, "static-web");
   for (const auto& t : *list) EXPECT_EQ(t.image, "berth-workspace:latest");
   auto node = db_->templates().find("node");
   ASSERT_TRUE(node.ok());

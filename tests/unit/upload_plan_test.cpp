@@ -269,7 +269,7 @@ TEST_F(UploadPlanTest, AFileBelowAVanishedFolderIsDeleted) {
 // batch; the uploader retries the same oldest batch forever. The path is
 // simply gone from the tree and its objects should be deleted. Enable once
 // mirror_at treats invalid_path like not_found.
-TEST_F(UploadPlanTest, DISABLED_AFileBelowAFolderThatBecameAFileOrALinkIsDeleted) {
+TEST_F(UploadPlanTest, AFileBelowAFolderThatBecameAFileOrALinkIsDeleted) {
   synced_file("d/x", "x");
   put("d", "now a file");
   auto p = plan({"d/x"});

@@ -31,7 +31,8 @@ export function freshPostgresDatabase() {
   return { url, drop: () => execFileSync("psql", [admin, "-qc", `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`]) };
 }
 
-export async function startBerth({ env = {}, dataDir, database = true } = {}) {
+// `wrap`: a command to run the server under, e.g. ["strace", "-f", "-o", file].
+export async function startBerth({ env = {}, dataDir, database = true, wrap } = {}) {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), "berth-it-"));
   const port = await freePort();
   const pg = database ? freshPostgresDatabase() : null;
@@ -45,7 +46,8 @@ export async function startBerth({ env = {}, dataDir, database = true } = {}) {
     ...(pg ? { DATABASE_URL: pg.url } : {}),
     ...env,
   };
-  const proc = spawn(BERTH_BIN, ["serve"], { env: fullEnv, cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  const [command, args] = wrap ? [wrap[0], [...wrap.slice(1), BERTH_BIN, "serve"]] : [BERTH_BIN, ["serve"]];
+  const proc = spawn(command, args, { env: fullEnv, cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
   let logs = "";
   proc.stdout.on("data", (d) => (logs += d));
   proc.stderr.on("data", (d) => (logs += d));
