@@ -13,7 +13,7 @@ int http_status_for(const std::string& code) {
       {"bad_request", 400},         {"invalid_path", 400},    {"unauthorized", 401},   {"forbidden", 403},
       {"not_found", 404},           {"conflict", 409},        {"too_large", 413},      {"quota_exceeded", 413},
       {"rate_limited", 429},        {"limit_reached", 429},   {"runtime_unavailable", 503},
-      {"image_not_found", 503},     {"storage_unavailable", 503}, {"unavailable", 503}, {"internal", 500},
+      {"image_not_found", 503},     {"storage_unavailable", 503}, {"unavailable", 503}, {"disk_full", 507}, {"internal", 500},
   };
   auto it = statuses.find(code);
   return it == statuses.end() ? 500 : it->second;

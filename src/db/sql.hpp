@@ -9,6 +9,7 @@
 // DELETE refused by a foreign key), "not_found" (a row inserted or updated
 // points at a row that does not exist), "bad_request" (another constraint),
 // "unavailable" (server unreachable, connection lost, lock timeout),
+// "disk_full" (SQLite: the disk holding the file is full),
 // "internal" (anything else).
 #include <condition_variable>
 #include <cstdint>

@@ -21,6 +21,7 @@ Error sqlite_error(sqlite3* db, int rc, std::string_view sql) {
   }
   switch (rc & 0xff) {
     case SQLITE_CONSTRAINT: return make_error("bad_request", std::move(message));
+    case SQLITE_FULL: return make_error("disk_full", "the disk is full: " + message);
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
       return make_error("unavailable",
