@@ -188,6 +188,9 @@ Result<ContainerInfo> decode_container(std::string_view text) {
   c.nano_cpus = num(host, "NanoCpus");
   c.pids_limit = num(host, "PidsLimit");
   c.network_mode = str(host, "NetworkMode");
+  if (auto* ids = o->if_contains("ExecIDs"); ids && ids->is_array())
+    for (auto& id : ids->as_array())
+      if (id.is_string()) c.exec_ids.emplace_back(id.as_string());
   return c;
 }
 

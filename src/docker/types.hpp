@@ -71,6 +71,7 @@ struct ContainerInfo {
   ContainerState state;
   std::int64_t memory = 0, nano_cpus = 0, pids_limit = 0;
   std::string network_mode;
+  std::vector<std::string> exec_ids;  // execs the engine still knows of (running or recently ended)
 };
 
 struct ContainerSummary {

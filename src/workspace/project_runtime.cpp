@@ -337,7 +337,10 @@ asio::awaitable<Status> ProjectRuntime::adopt() {
       }
       publish(project_id, *s, {RuntimeState::ready, ""});
       co_await persist(project_id, RuntimeState::ready);
-      spdlog::info("adopted the running container of project {}", project_id);
+      auto orphans = co_await end_orphaned_execs(c.id);
+      spdlog::info("adopted the running container of project {}{}", project_id,
+                   orphans ? fmt::format(" and ended {} commands or terminals no one can reach any more", orphans)
+                           : std::string{});
     } else {
       co_await persist(project_id, RuntimeState::stopped);  // kept: the next start reuses it
     }
@@ -385,5 +388,24 @@ asio::awaitable<void> ProjectRuntime::reap() {
 }
 
 asio::awaitable<Status> ProjectRuntime::check_engine() { co_return co_await docker_.ping(std::chrono::seconds(1)); }
+
+asio::awaitable<std::size_t> ProjectRuntime::end_orphaned_execs(std::string container_id) {
+  auto info = co_await docker_.inspect_container(container_id);
+  if (!info) co_return 0;
+  std::size_t ended = 0;
+  for (auto& exec_id : info->exec_ids) {
+    auto exec = co_await docker_.inspect_exec(exec_id);
+    if (!exec || !exec->running) continue;
+    auto session = co_await docker_.exec_container_pid(exec_id);
+    if (!session || *session <= 1) continue;  // never the container's init
+    auto user = exec->user.empty() ? std::to_string(docker::kContainerUid) : exec->user;
+    if (auto done = co_await docker_.end_exec_session(container_id, *session, user, std::chrono::seconds(2)); done)
+      ++ended;
+    else
+      spdlog::warn("container {}: cannot end exec {}: {}", container_id.substr(0, 12), exec_id.substr(0, 12),
+                   done.error().message);
+  }
+  co_return ended;
+}
 
 }  // namespace berth::workspace

@@ -3,11 +3,14 @@
 // resizes seen by `stty size`, re-attach with the output made while away,
 // clients sharing a terminal, viewers refused, another project's terminals
 // out of reach, a close that leaves no process behind, the limit, and a
-// project stop that ends them all.
+// project stop that ends them all, and terminals a crash left running.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startRuntimeBerth, userWithProject, removeContainers, sleep } from "../docker/helpers.mjs";
-import { signup } from "../lib/berth.mjs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startRuntimeBerth, userWithProject, removeContainers, sleep, until } from "../docker/helpers.mjs";
+import { signup, client } from "../lib/berth.mjs";
 import { connectTo, count, processesOf } from "./terminal_client.mjs";
 
 let berth, owner, id;
@@ -229,5 +232,33 @@ test("at most 8 terminals per project (limit_reached); a stop ends them all", as
     await a.call("term:close", { id: again });
   } finally {
     await a.done();
+  }
+});
+
+test("after a crash, the restarted Berth ends the terminals left running in the adopted container", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "berth-orphans-"));
+  let server = await startRuntimeBerth({}, { dataDir: dir });
+  try {
+    const { user, id: pid } = await userWithProject(server, "orphans");
+    try {
+      const a = await connectTo(server, user, pid);
+      const t = await a.open();
+      await a.type(t, "sleep 1003\r");
+      await until("the sleep in the terminal", () => processesOf(pid).includes("sleep 1003"));
+      server.proc.kill("SIGKILL");  // nobody is left to end the terminal
+      await server.exited;
+      a.socket.close();
+      assert.ok(processesOf(pid).includes("sleep 1003"), "the exec outlives the crash");
+
+      server = await startRuntimeBerth({}, { dataDir: dir });
+      await until("the orphaned terminal ended", () => !processesOf(pid).includes("sleep 1003"), 20000);
+      const api = client(server.url, user.accessToken);
+      assert.equal((await api.get(`/api/v1/projects/${pid}`)).json.status, "ready", "the container itself is kept");
+    } finally {
+      removeContainers([pid]);
+    }
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
