@@ -160,6 +160,17 @@ Status Terminal::resize(std::uint64_t attachment, TerminalSize size) {
   return Ok{};
 }
 
+void Terminal::set_may_resize(std::uint64_t attachment, bool may_resize) {
+  bool resize = false;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& a : attachments_)
+      if (a.id == attachment) a.may_resize = may_resize;
+    resize = size_change_locked(false);
+  }
+  if (resize) start_control_loop();
+}
+
 void Terminal::ack(std::uint64_t attachment, std::uint64_t bytes) {
   std::lock_guard lock(mu_);
   for (auto& a : attachments_)

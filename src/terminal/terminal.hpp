@@ -117,6 +117,8 @@ class Terminal : public std::enable_shared_from_this<Terminal> {
   void detach(std::uint64_t attachment);
   // not_found: no such attachment; forbidden: it may not resize.
   Status resize(std::uint64_t attachment, TerminalSize size);
+  // The client's role changed: a viewer's size no longer counts.
+  void set_may_resize(std::uint64_t attachment, bool may_resize);
   // Cumulative bytes of term:data the client has processed.
   void ack(std::uint64_t attachment, std::uint64_t bytes);
   // conflict once the process ended; too_large past max_pending_input.

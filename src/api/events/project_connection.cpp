@@ -177,7 +177,10 @@ void ProjectConnections::member_removed(const std::string& project_id, const std
 
 void ProjectConnections::member_role_changed(const std::string& project_id, const std::string& user_id,
                                              db::Role role) {
-  for_each_session(project_id, user_id, [role](socketio::Socket&, ProjectSession& session) { session.role = role; });
+  for_each_session(project_id, user_id, [role](socketio::Socket&, ProjectSession& session) {
+    session.role = role;
+    if (session.role_changed) session.role_changed(role);
+  });
 }
 
 void ProjectConnections::project_deleted(const std::string& project_id) {

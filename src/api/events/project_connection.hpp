@@ -28,6 +28,9 @@ struct ProjectSession {
   workspace::ProjectStatus status;  // project:status at connect, read off the I/O threads
   // exec:run commands of this socket still running: ended when it disconnects.
   std::vector<std::shared_ptr<docker::CommandCancel>> execs;
+  // Told when an owner changes this member's role (on the socket's strand):
+  // the terminal events stop counting a new viewer's size.
+  std::function<void(db::Role)> role_changed;
 };
 
 inline std::string project_room(const std::string& project_id) { return "project:" + project_id; }

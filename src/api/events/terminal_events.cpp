@@ -185,6 +185,14 @@ void TerminalEvents::attach(const socketio::SocketPtr& socket) {
     socket->on(event, [this, mine, event](socketio::SocketPtr s, socketio::Args args, socketio::Ack ack) {
       on_event(s, mine, event, args, std::move(ack));
     });
+  // A member made viewer (or editor) while attached: its size stops (or
+  // starts) counting at once, not at its next attach.
+  if (auto* session = socket->data<ProjectSession>())
+    session->role_changed = [mine](db::Role role) {
+      bool editor = role_allows(role, db::Role::editor);
+      for (auto& [id, entry] : mine->attached)
+        if (auto t = entry.terminal.lock()) t->set_may_resize(entry.attachment, editor);
+    };
   // The terminals keep running for the next attach; only this client goes.
   socket->on_disconnect([mine](socketio::SocketPtr, socketio::DisconnectReason) {
     while (!mine->attached.empty()) mine->forget(mine->attached.begin()->first);

@@ -146,6 +146,29 @@ test("two clients share a terminal: both see all output, both type, the smaller 
   }
 });
 
+test("a member made viewer while attached stops counting toward the size at once", async () => {
+  const member = await signup(berth.url, "sizer");
+  await owner.api.put(`/api/v1/projects/${id}/members/${member.user.id}`, { role: "editor" });
+  const a = await connect(owner.user);
+  const b = await connect(member);
+  try {
+    const t = await a.open({ cols: 100, rows: 30 });
+    assert.equal((await b.attach(t, { cols: 60, rows: 20 })).ok, true);
+    await a.type(t, "stty size; echo r-$((20+1))\r");
+    await a.waitFor(t, "r-21");
+    assert.match(a.of(t).text(), /[\r\n]20 60\r\n/, "the editor's smaller size wins");
+    assert.equal((await owner.api.put(`/api/v1/projects/${id}/members/${member.user.id}`, { role: "viewer" })).status, 200);
+    await sleep(300);
+    await a.type(t, "stty size; echo r-$((20+2))\r");
+    await a.waitFor(t, "r-22");
+    assert.match(a.of(t).text(), /[\r\n]30 100\r\n/, "a viewer's size never counts");
+    await a.call("term:close", { id: t });
+  } finally {
+    await a.done();
+    b.close();
+  }
+});
+
 test("viewers may attach and list, not open, type, resize or close; other projects' terminals are out of reach", async () => {
   const viewer = await signup(berth.url, "viewer");
   await owner.api.put(`/api/v1/projects/${id}/members/${viewer.user.id}`, { role: "viewer" });
