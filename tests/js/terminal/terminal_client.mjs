@@ -2,6 +2,7 @@
 // terminal sent (term:data chunks with their offsets, term:exit,
 // term:detached), requests with acks, and waits on the output.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { io } from "socket.io-client";
 import { docker, sleep } from "../docker/helpers.mjs";
 
@@ -16,12 +17,14 @@ class Received {
   bytes = 0;
   exit = undefined;
   detached = undefined;
+  sink = null;  // when set, chunks go to it instead of being kept (floods)
   add(offset, buf) {
     if (this.end !== null && offset !== this.end) this.gaps++;
     if (this.start === null) this.start = offset;
     this.end = offset + buf.length;
     this.bytes += buf.length;
-    this.chunks.push(buf);
+    if (this.sink) this.sink(buf);
+    else this.chunks.push(buf);
   }
   text() {
     return Buffer.concat(this.chunks).toString("utf8");
@@ -110,6 +113,22 @@ export function connectTo(berth, user, projectId) {
     socket.once("project:status", () => resolve(client));
     socket.once("connect_error", reject);
   });
+}
+
+// A sink that checks a stream repeats `unit` from its first byte on, for
+// outputs too large to keep ("y\r\n" of yes through the TTY).
+export function repeating(unit) {
+  const pattern = Buffer.from(unit);
+  let phase = 0;
+  return (chunk) => {
+    for (let i = 0; i < chunk.length; i++, phase = (phase + 1) % pattern.length)
+      if (chunk[i] !== pattern[phase]) assert.fail(`byte ${i} of a chunk is ${chunk[i]}, not ${pattern[phase]}`);
+  };
+}
+
+// Resident memory of a process in bytes, from /proc.
+export function rssOf(pid) {
+  return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]) * 1024;
 }
 
 export const count = (text, what) => text.split(what).length - 1;
