@@ -230,6 +230,7 @@ int run_serve(Config config) {
 
   socketio::Options io_options;
   io_options.engine.max_payload = config.max_body_bytes;
+  io_options.engine.max_unestablished = std::size_t(config.max_pending_sockets);
   socketio::Server io(ioc, io_options);
   api::ProjectConnections connections(ioc.get_executor(), io, ctx);
   ctx.revocations = &connections;

@@ -154,6 +154,7 @@ Result<Config> Config::from(const EnvMap& vars) {
                              Bound{"BERTH_MAX_EXECS_PER_PROJECT", &c.max_execs_per_project},
                              Bound{"BERTH_MAX_TERMINALS_PER_PROJECT", &c.max_terminals_per_project},
                              Bound{"BERTH_MAX_CONNECTIONS", &c.max_connections},
+                             Bound{"BERTH_MAX_PENDING_SOCKETS", &c.max_pending_sockets},
                              Bound{"BERTH_LOGIN_FAILURES_PER_ACCOUNT", &c.login_failures_per_account},
                              Bound{"BERTH_LOGIN_ATTEMPTS_PER_ADDRESS", &c.login_attempts_per_address}}) {
     if (auto v = get(vars, {name})) {

@@ -47,6 +47,7 @@ struct Config {
   int max_execs_per_project = 8;    // commands running at once in one project
   int max_terminals_per_project = 8;  // terminals open at once in one project
   int max_connections = 10'000;     // HTTP connections open on this node
+  int max_pending_sockets = 1'000;  // Socket.IO connections not yet authenticated (joined no namespace)
   int login_failures_per_account = 10;  // failed log-ins per account per 15 minutes
   int login_attempts_per_address = 60;  // log-in attempts per client address per minute
   std::chrono::seconds idle_timeout{600};

@@ -19,6 +19,11 @@ struct Options {
   // Bytes queued for one client before it counts as not reading and is
   // disconnected: this bounds the memory a stalled client can hold.
   std::size_t max_queued_bytes = 8 * 1024 * 1024;
+  // Sessions the upper layer has not yet called established() on (for
+  // Socket.IO: joined no namespace, so not authenticated): past this many,
+  // new handshakes get 503. Each one costs memory before anyone is known,
+  // and the connect timeout alone would let a flood hold them. 0: no bound.
+  std::size_t max_unestablished = 0;
   // Access-Control-* headers on polling responses: "" off, "*", or a
   // comma-separated origin list. Leave empty when net::HttpServer already
   // adds CORS headers, or they would be sent twice.

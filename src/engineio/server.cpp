@@ -5,6 +5,7 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <atomic>
 #include <mutex>
 #include <unordered_map>
 
@@ -33,11 +34,45 @@ struct Server::State : SessionRegistry, std::enable_shared_from_this<Server::Sta
   ConnectionHandler on_connection;
   mutable std::mutex mu;
   std::unordered_map<std::string_view, SessionPtr> sessions;  // keys view the sessions' own ids
+  std::size_t unestablished = 0;  // sessions and reservations not yet established()
+  std::atomic<bool> warned{false};
 
   void forget(const Session& s) override {
     std::lock_guard lock(mu);
     auto it = sessions.find(s.id());
-    if (it != sessions.end() && it->second.get() == &s) sessions.erase(it);
+    if (it != sessions.end() && it->second.get() == &s) {
+      sessions.erase(it);
+      if (!s.is_established()) --unestablished;
+    }
+  }
+  void established(const Session&) override {
+    std::lock_guard lock(mu);
+    --unestablished;
+  }
+
+  // A place for one more unestablished session, taken before the work of
+  // making it (a WebSocket accept); create() uses it, release() gives it back.
+  bool reserve() {
+    std::lock_guard lock(mu);
+    if (options->max_unestablished && unestablished >= options->max_unestablished) return false;
+    ++unestablished;
+    warned = false;
+    return true;
+  }
+  void release() {
+    std::lock_guard lock(mu);
+    --unestablished;
+  }
+  net::HttpResponse busy_reply() {
+    if (!warned.exchange(true))  // once per spell at the bound, not per refusal
+      spdlog::warn("engine.io: {} sessions have not connected to a namespace yet (BERTH_MAX_PENDING_SOCKETS): "
+                 "refusing new handshakes with 503",
+                 options->max_unestablished);
+    net::HttpResponse r;
+    r.status = 503;
+    r.body = R"({"error":{"code":"limit_reached","message":"too many connections are still being set up on this server (BERTH_MAX_PENDING_SOCKETS); try again shortly"}})";
+    r.with_header("Retry-After", "5");
+    return r;
   }
 
   SessionPtr find(const std::string& sid) const {
@@ -93,6 +128,7 @@ struct Server::State : SessionRegistry, std::enable_shared_from_this<Server::Sta
   }
 
   static asio::awaitable<net::HttpResponse> open_polling(std::shared_ptr<State> self, net::HttpRequest& req) {
+    if (!self->reserve()) co_return self->busy_reply();
     auto s = self->create(req, Session::Transport::polling, asio::make_strand(self->ioc));
     co_await asio::co_spawn(s->executor(), open(self, s), asio::use_awaitable);
     bool offer = self->options->allow_websocket && self->options->allow_upgrades;
@@ -109,8 +145,12 @@ struct Server::State : SessionRegistry, std::enable_shared_from_this<Server::Sta
       s = self->find(sid);
       if (!s) co_return error_reply(ErrorCode::unknown_sid);
     }
+    if (!s && !self->reserve()) co_return self->busy_reply();
     auto ws_unique = co_await req.upgrade->accept(self->options->max_payload);
-    if (!ws_unique) co_return net::HttpResponse{};
+    if (!ws_unique) {
+      if (!s) self->release();
+      co_return net::HttpResponse{};
+    }
     std::shared_ptr<net::WebSocket> ws = std::move(ws_unique);
     if (s) {
       asio::co_spawn(s->executor(), run_upgrade(s, ws), asio::detached);

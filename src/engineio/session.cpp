@@ -201,6 +201,12 @@ void Session::close_now(CloseReason reason) {
   }
 }
 
+void Session::establish() {
+  if (established_ || removed_) return;
+  established_ = true;
+  if (auto registry = registry_.lock()) registry->established(*this);
+}
+
 void Session::finish_close() {
   state_ = State::closed;
   ++heartbeat_ticket_;  // whatever the clock holds for this session is stale now

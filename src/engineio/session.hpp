@@ -69,6 +69,7 @@ class SessionRegistry {
  public:
   virtual ~SessionRegistry() = default;
   virtual void forget(const Session& session) = 0;
+  virtual void established(const Session& session) = 0;  // once, before forget
 };
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -93,6 +94,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void send(Frame frame);
   void send(std::shared_ptr<const std::vector<Frame>> frames);
   void close(CloseReason reason = CloseReason::server_close);
+  // Strand only: the upper layer knows who this is now (a Socket.IO
+  // namespace accepted it); it stops counting toward max_unestablished.
+  void establish();
+  bool is_established() const { return established_; }
   // Bytes waiting to reach the client, from any thread: a producer that can
   // wait (terminal output) reads it to slow down before the bound cuts the
   // client off.
@@ -159,6 +164,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::uint64_t heartbeat_ticket_ = 0;  // the clock entry that counts; older ones are stale
   bool awaiting_pong_ = false;
   bool removed_ = false;
+  bool established_ = false;
 };
 
 using SessionPtr = std::shared_ptr<Session>;

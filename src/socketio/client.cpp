@@ -182,6 +182,7 @@ void Client::accept(const std::shared_ptr<ConnectAttempt>& a) {
   sockets_.emplace_back(nsp, socket);
   a->nsp->add(socket);
   connect_timer_.reset();  // cancels its wait
+  session_->establish();
   Packet p;
   p.type = PacketType::connect;
   p.nsp = nsp;
