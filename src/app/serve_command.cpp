@@ -101,6 +101,11 @@ int run_serve(Config config) {
     spdlog::error("{}", secret.error().message);
     return 2;
   }
+  auto proxies = net::TrustedProxies::parse(config.trusted_proxies);
+  if (!proxies) {
+    spdlog::error("BERTH_TRUSTED_PROXIES: {}", proxies.error().message);
+    return 2;
+  }
   if (auto missing = missing_host_requirements(config); missing.empty())
     spdlog::info("host: running with the privileges and PID namespace Berth needs");
   else
@@ -243,6 +248,7 @@ int run_serve(Config config) {
   options.max_body_bytes = config.max_body_bytes;
   options.cors_origin = config.cors_origin;
   options.max_connections = std::size_t(config.max_connections);
+  options.trusted_proxies = *proxies;
   net::HttpServer server(ioc, options, router, metrics);
   if (auto listening = server.listen(); !listening) {
     spdlog::error("{}", listening.error().message);
@@ -252,6 +258,9 @@ int run_serve(Config config) {
   spdlog::info("Berth listening on http://{}:{} ({} threads, {}, data in {})",
                config.host == "0.0.0.0" ? "localhost" : config.host, server.port(), config.threads,
                (*store)->describe(), config.data_dir);
+  if (!config.public_url.empty())
+    spdlog::info("users reach it at {}{}", config.public_url,
+                 proxies->empty() ? "" : " (X-Forwarded-For believed from BERTH_TRUSTED_PROXIES)");
 
   run_until_signal(ioc, server, config.threads, [&] {
     io.close();

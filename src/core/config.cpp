@@ -180,6 +180,16 @@ Result<Config> Config::from(const EnvMap& vars) {
     c.docker_host = *v;
   }
   if (auto v = get(vars, {"BERTH_CORS_ORIGIN", "_CLIENT_ORIGIN", "CLIENT_ORIGIN"})) c.cors_origin = *v;
+  if (auto v = get(vars, {"BERTH_PUBLIC_URL"})) {
+    std::string url(*v);
+    while (!url.empty() && url.back() == '/') url.pop_back();
+    bool scheme = url.starts_with("http://") || url.starts_with("https://");
+    auto host = scheme ? url.substr(url.find("//") + 2) : std::string();
+    if (!scheme || host.empty() || host.find_first_of("?#/ ") != std::string::npos)
+      return bad("BERTH_PUBLIC_URL", *v, "the address users open, such as https://code.example.com (no path)");
+    c.public_url = url;
+  }
+  if (auto v = get(vars, {"BERTH_TRUSTED_PROXIES"})) c.trusted_proxies = *v;  // checked by serve (net/client_address.hpp)
   if (auto v = get(vars, {"BERTH_MAX_BODY"})) {
     auto n = parse_byte_size(*v);
     if (!n) return bad("BERTH_MAX_BODY", *v, "a size such as 1000000 or 10m");

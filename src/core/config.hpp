@@ -54,6 +54,8 @@ struct Config {
   std::size_t terminal_scrollback = 256 << 10;  // bytes of output a terminal keeps for re-attach
   std::string docker_host = "unix:///var/run/docker.sock";
   std::string cors_origin;  // empty: CORS off; "*" or a comma-separated list
+  std::string public_url;       // BERTH_PUBLIC_URL: how users reach Berth; empty: http://localhost:PORT
+  std::string trusted_proxies;  // BERTH_TRUSTED_PROXIES: addresses/CIDRs whose X-Forwarded-For is believed
   std::size_t max_body_bytes = 1'000'000;
   std::chrono::seconds access_token_ttl{900};
   std::chrono::seconds refresh_token_ttl{30 * 24 * 3600};

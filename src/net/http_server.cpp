@@ -214,7 +214,9 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
     {
       beast::error_code ec;
       auto ep = conn->stream.socket().remote_endpoint(ec);
-      if (!ec) remote = ep.address().to_string() + ":" + std::to_string(ep.port());
+      if (!ec)  // "[::1]:5000": an IPv6 address with a bare port would be ambiguous
+        remote = ep.address().is_v6() ? "[" + ep.address().to_string() + "]:" + std::to_string(ep.port())
+                                      : ep.address().to_string() + ":" + std::to_string(ep.port());
     }
     // A fresh connection gets its first request served even during shutdown.
     while (conn->served == 0 || !stopping) {
@@ -285,6 +287,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
       if (q != std::string::npos) req.query = parse_query(std::string_view(req.target).substr(q + 1));
       for (const auto& f : breq) req.headers.emplace(std::string(f.name_string()), std::string(f.value()));
       req.body = std::move(breq.body());
+      req.client = client_address(remote, req.header("X-Forwarded-For"), options.trusted_proxies);
       Upgrade upgrade(*conn, breq);
       if (is_upgrade) req.upgrade = &upgrade;
 
@@ -346,7 +349,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
     } else if (req.route == "/healthz" || req.route == "/metrics") {
       spdlog::debug("{} {} {} {:.2f}ms", req.method, req.target, res.status, seconds * 1000);
     } else {
-      spdlog::info("{} {} {} {:.2f}ms {}", req.method, req.path, res.status, seconds * 1000, req.remote);
+      spdlog::info("{} {} {} {:.2f}ms {}", req.method, req.path, res.status, seconds * 1000,
+                   req.client == address_without_port(req.remote) ? req.remote : req.client + " via " + req.remote);
     }
     co_return res;
   }

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "core/result.hpp"
+#include "net/client_address.hpp"
 #include "net/metrics.hpp"
 #include "net/router.hpp"
 
@@ -26,6 +27,7 @@ class HttpServer {
     std::chrono::seconds body_timeout{60};
     std::string cors_origin;  // "" off, "*" any, or a comma-separated list of origins
     std::size_t max_connections = 10'000;  // HTTP connections at once; more get 503 (WebSockets not counted)
+    TrustedProxies trusted_proxies;        // whose X-Forwarded-For names the client
   };
 
   HttpServer(boost::asio::io_context& ioc, Options options, const Router& router, Metrics& metrics);

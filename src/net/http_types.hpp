@@ -26,7 +26,8 @@ struct HttpRequest {
   std::map<std::string, std::string> params;  // path parameters filled by the Router
   HeaderMap headers;
   std::string body;
-  std::string remote;  // peer address, for logs
+  std::string remote;  // peer address and port, for logs
+  std::string client;  // the client's address: the peer's, or what a trusted proxy forwarded (net/client_address.hpp)
   std::string route;   // the matched route pattern, for metrics and logs
   WebSocketUpgrade* upgrade = nullptr;  // set when the client asks for a WebSocket
 

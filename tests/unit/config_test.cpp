@@ -51,11 +51,19 @@ TEST(Config, BadValuesNameTheSetting) {
            {"PORT", "http"}, {"PORT", "70000"}, {"DATABASE_URL", "mysql://x"}, {"BERTH_THREADS", "-1"},
            {"BERTH_IDLE_TIMEOUT", "soon"}, {"BERTH_CONTAINER_MEMORY", "lots"}, {"BERTH_CONTAINER_CPUS", "0"},
            {"DOCKER_HOST", "ssh://x"}, {"BERTH_STORAGE", "s3"}, {"BERTH_LOG_LEVEL", "loud"},
-           {"BERTH_SIGNUP", "invite"}, {"BERTH_TOKEN_SECRET", "short"}}) {
+           {"BERTH_SIGNUP", "invite"}, {"BERTH_TOKEN_SECRET", "short"}, {"BERTH_PUBLIC_URL", "code.example.com"},
+           {"BERTH_PUBLIC_URL", "https://"}, {"BERTH_PUBLIC_URL", "https://x.example/ide"},
+           {"BERTH_MAX_PENDING_SOCKETS", "0"}}) {
     auto c = Config::from({{name, value}});
     ASSERT_FALSE(c) << name << "=" << value;
     EXPECT_NE(c.error().message.find(name), std::string::npos) << c.error().message;
   }
+}
+
+TEST(Config, PublicUrlLosesItsTrailingSlash) {
+  EXPECT_EQ(Config::from({{"BERTH_PUBLIC_URL", "https://code.example.com/"}})->public_url, "https://code.example.com");
+  EXPECT_EQ(Config::from({{"BERTH_PUBLIC_URL", "http://10.0.0.5:3000"}})->public_url, "http://10.0.0.5:3000");
+  EXPECT_EQ(Config::from({})->public_url, "");
 }
 
 TEST(Config, ShortJwtSecretRefused) {

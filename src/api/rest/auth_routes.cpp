@@ -95,14 +95,8 @@ HttpResponse rate_limited(std::chrono::seconds wait, const std::string& what) {
   return r;
 }
 
-// The client's address without its port ("127.0.0.1:5000" → "127.0.0.1").
-std::string address_of(const HttpRequest& req) {
-  auto colon = req.remote.rfind(':');
-  return colon == std::string::npos ? req.remote : req.remote.substr(0, colon);
-}
-
 Reply login(ApiContext& ctx, LoginLimits& limits, HttpRequest& req) {
-  auto address = address_of(req);
+  const auto& address = req.client;  // behind a trusted proxy, the address it forwarded
   if (auto wait = limits.by_address.wait(address); wait.count() > 0) co_return rate_limited(wait, "from this address");
   limits.by_address.hit(address);
   auto c = read_credentials(req, false);

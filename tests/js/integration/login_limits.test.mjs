@@ -1,5 +1,6 @@
 // Log-in attempts are bounded per account and per address: past the bound
 // the answer is 429 rate_limited with Retry-After, whatever the password.
+// Behind a trusted proxy (BERTH_TRUSTED_PROXIES) the address is the one it forwarded.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startBerth, client, signup } from "../lib/berth.mjs";
@@ -34,4 +35,40 @@ test("attempts per address are bounded", async () => {
   } finally {
     await berth.stop();
   }
+});
+
+// Five log-in attempts, each claiming to come from another address.
+async function attemptsFrom(url, forwarded) {
+  const statuses = [];
+  for (let i = 0; i < 5; i++) {
+    const r = await fetch(`${url}/api/v1/auth/login`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-Forwarded-For": forwarded(i) },
+      body: JSON.stringify({ email: `u${i}@example.test`, password: "whatever pw" }),
+    });
+    statuses.push(r.status);
+  }
+  return statuses;
+}
+
+test("X-Forwarded-For counts only from a trusted proxy: nobody else can dodge the per-address bound", async () => {
+  const untrusted = await startBerth({ env: { BERTH_LOGIN_ATTEMPTS_PER_ADDRESS: "2" } });
+  try {
+    assert.deepEqual(await attemptsFrom(untrusted.url, (i) => `198.51.100.${i}`), [401, 401, 429, 429, 429]);
+  } finally {
+    await untrusted.stop();
+  }
+  const behindProxy = await startBerth({ env: { BERTH_LOGIN_ATTEMPTS_PER_ADDRESS: "2", BERTH_TRUSTED_PROXIES: "127.0.0.1, ::1" } });
+  try {
+    // Each forwarded client has a bound of its own, read from the right.
+    assert.deepEqual(await attemptsFrom(behindProxy.url, (i) => `6.6.6.6, 198.51.100.${i}`), [401, 401, 401, 401, 401]);
+    // One client behind the proxy, whatever it writes at the left, is one address.
+    assert.deepEqual(await attemptsFrom(behindProxy.url, (i) => `10.9.9.${i}, 203.0.113.7`), [401, 401, 429, 429, 429]);
+  } finally {
+    await behindProxy.stop();
+  }
+});
+
+test("a bad BERTH_TRUSTED_PROXIES stops the server at start, naming the entry", async () => {
+  await assert.rejects(startBerth({ env: { BERTH_TRUSTED_PROXIES: "10.0.0.0/40" } }), /BERTH_TRUSTED_PROXIES.*10\.0\.0\.0\/40/s);
 });
