@@ -71,6 +71,14 @@ async function node(env = {}) {
       rmSync(join(dir, "projects"), { recursive: true, force: true });
       rmSync(join(dir, "sync"), { recursive: true, force: true });
     },
+    // What storage holds of a project: a restart on an emptied mirror opens
+    // it from storage alone, and the project is read back through Socket.IO.
+    async fromStorage(user, projectId) {
+      await this.stop();
+      this.wipeMirror();
+      await this.restart();
+      return contents(berth, user, projectId);
+    },
     mirror: (projectId) => join(dir, "projects", projectId, "files"),
     cleanup() {
       pg?.drop();
@@ -124,10 +132,7 @@ test("acknowledged changes reach storage and an emptied mirror is opened from it
     c.socket.close();
     const state = await waitSynced(n, alice, project.id);
     assert.deepEqual(state.failed, []);
-    await n.stop();
-    n.wipeMirror();
-    await n.restart();
-    const after = await contents(n.berth, alice, project.id);
+    const after = await n.fromStorage(alice, project.id);
     assert.deepEqual(after, {
       empty: "<dir>",
       lib: "<dir>",
@@ -162,10 +167,7 @@ test("files someone else put in the mirror's place in storage, and local files s
     assert.equal(seen["a.txt"], "from the editor");
     assert.equal(seen["made/here.txt"], "while Berth was down");
     await waitSynced(n, alice, project.id);
-    await n.stop();
-    n.wipeMirror();
-    await n.restart();
-    const fromStorage = await contents(n.berth, alice, project.id);
+    const fromStorage = await n.fromStorage(alice, project.id);
     assert.equal(fromStorage["made/here.txt"], "while Berth was down", "the unsynced local file was uploaded at open");
   } catch (e) {
     console.error(n.berth.logs(), await Promise.race([n.berth.exited, sleep(100)]));
@@ -220,10 +222,7 @@ test("kill -9 in a burst of acknowledged writes, renames and deletes loses nothi
     c.socket.close();
     await n.restart(); // resumes the journal
     await waitSynced(n, alice, project.id);
-    await n.stop();
-    n.wipeMirror();
-    await n.restart();
-    const stored = await contents(n.berth, alice, project.id);
+    const stored = await n.fromStorage(alice, project.id);
     let checked = 0;
     for (const [path, content] of acked) {
       if (content === null) assert.equal(stored[path], undefined, `${path} was acknowledged as deleted`);
