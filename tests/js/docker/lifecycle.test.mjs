@@ -116,7 +116,8 @@ test("no engine: readyz names it (the reason only in the log), starts are runtim
     assert.equal(ready.status, 503);
     assert.deepEqual(ready.json.checks, { database: "ok", runtime: "unavailable", storage: "ok" });
     assert.doesNotMatch(ready.text, /sock/);
-    assert.match(berth.logs(), /readyz: runtime is down: .*berth-no-such-docker\.sock/);
+    const down = /readyz: runtime is down: .*berth-no-such-docker\.sock/;
+    assert.match(await berth.logged(down), down);
     const { api, id } = await userWithProject(berth);
     const r = await api.post(`/api/v1/projects/${id}/start`);
     assert.equal(r.status, 503);

@@ -43,13 +43,14 @@ test("with nothing configured, a dev JWT secret is generated, kept and reused", 
   const env = { JWT_SECRET: "", BERTH_LOG_LEVEL: "info" };
   const first = await startBerth({ env, dataDir: dir, database: false });
   const alice = await signup(first.url, "alice");
-  assert.match(first.logs(), /JWT_SECRET is not set: generated a development secret/);
+  const generated = /JWT_SECRET is not set: generated a development secret/;
+  assert.match(await first.logged(generated), generated);
   await first.stop();
   assert.equal(statSync(join(dir, "dev-jwt-secret")).mode & 0o777, 0o600);
   const secret = readFileSync(join(dir, "dev-jwt-secret"), "utf8");
   const second = await startBerth({ env, dataDir: dir, database: false });
   try {
-    assert.match(second.logs(), /using the development secret/);
+    assert.match(await second.logged(/using the development secret/), /using the development secret/);
     assert.equal(readFileSync(join(dir, "dev-jwt-secret"), "utf8"), secret);
     // the token from before the restart still works, and so does the SQLite data
     const me = await client(second.url, alice.accessToken).get("/api/v1/auth/me");

@@ -48,7 +48,8 @@ test("with SUPABASE_URL the bucket is created private and readyz checks storage"
     const ready = await client(berth.url).get("/readyz");
     assert.equal(ready.status, 200, ready.text);
     assert.equal(ready.json.checks.storage, "ok");
-    assert.match(berth.logs(), /Supabase Storage at http:\/\/127\.0\.0\.1:\d+ \(bucket it-bucket\)/);
+    const described = /Supabase Storage at http:\/\/127\.0\.0\.1:\d+ \(bucket it-bucket\)/;
+    assert.match(await berth.logged(described), described);
     const bucket = await fetch(`${storage.url}/storage/v1/bucket/it-bucket`, { headers: { authorization: `Bearer ${KEY}` } });
     assert.equal(bucket.status, 200);
     assert.equal((await bucket.json()).public, false);

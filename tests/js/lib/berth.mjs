@@ -70,6 +70,12 @@ export async function startBerth({ env = {}, dataDir, database = true, wrap } = 
     proc,
     exited,
     logs: () => logs,
+    // The logger is asynchronous: a line shows up shortly after its event.
+    async logged(re, timeoutMs = 5000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!re.test(logs) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      return logs;
+    },
     async stop() {
       if (proc.exitCode === null) {
         proc.kill("SIGTERM");
