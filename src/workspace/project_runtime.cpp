@@ -329,6 +329,10 @@ asio::awaitable<Status> ProjectRuntime::adopt() {
     }
     auto s = slot(project_id);
     if (c.state == "running") {
+      // The execs of the old process, read before `ready` lets anyone open
+      // new ones, which must not be taken for orphans.
+      auto inspected = co_await docker_.inspect_container(c.id);
+      auto old_execs = inspected ? std::move(inspected->exec_ids) : std::vector<std::string>{};
       {
         std::lock_guard lock(mu_);
         s->container_id = c.id;
@@ -337,7 +341,7 @@ asio::awaitable<Status> ProjectRuntime::adopt() {
       }
       publish(project_id, *s, {RuntimeState::ready, ""});
       co_await persist(project_id, RuntimeState::ready);
-      auto orphans = co_await end_orphaned_execs(c.id);
+      auto orphans = co_await end_orphaned_execs(c.id, std::move(old_execs));
       spdlog::info("adopted the running container of project {}{}", project_id,
                    orphans ? fmt::format(" and ended {} commands or terminals no one can reach any more", orphans)
                            : std::string{});
@@ -389,11 +393,10 @@ asio::awaitable<void> ProjectRuntime::reap() {
 
 asio::awaitable<Status> ProjectRuntime::check_engine() { co_return co_await docker_.ping(std::chrono::seconds(1)); }
 
-asio::awaitable<std::size_t> ProjectRuntime::end_orphaned_execs(std::string container_id) {
-  auto info = co_await docker_.inspect_container(container_id);
-  if (!info) co_return 0;
+asio::awaitable<std::size_t> ProjectRuntime::end_orphaned_execs(std::string container_id,
+                                                                 std::vector<std::string> exec_ids) {
   std::size_t ended = 0;
-  for (auto& exec_id : info->exec_ids) {
+  for (auto& exec_id : exec_ids) {
     auto exec = co_await docker_.inspect_exec(exec_id);
     if (!exec || !exec->running) continue;
     auto session = co_await docker_.exec_container_pid(exec_id);

@@ -112,8 +112,10 @@ class ProjectRuntime {
   boost::asio::awaitable<void> container_exited(std::string project_id, std::string container_id, std::string why);
   boost::asio::awaitable<void> recheck_ready_projects();
   // After a restart nobody holds the streams of the execs (terminals,
-  // exec:run) still running in an adopted container: end their sessions.
-  boost::asio::awaitable<std::size_t> end_orphaned_execs(std::string container_id);
+  // exec:run) still running in an adopted container: end the sessions of
+  // those of `exec_ids` still running.
+  boost::asio::awaitable<std::size_t> end_orphaned_execs(std::string container_id,
+                                                         std::vector<std::string> exec_ids);
 
   boost::asio::any_io_executor executor_;
   docker::DockerClient& docker_;
