@@ -41,20 +41,6 @@ bool is_v4_mapped(const Bytes& b) {
   return std::all_of(b.begin(), b.begin() + 10, [](auto x) { return x == 0; }) && b[10] == 0xff && b[11] == 0xff;
 }
 
-// An address as X-Forwarded-For or a peer endpoint may write it: bare, or
-// with a port ("1.2.3.4:80", "[::1]:80").
-std::optional<Bytes> parse_host(std::string_view text) {
-  text = trim(text);
-  if (auto b = parse_ip(text)) return b;
-  if (text.size() > 2 && text.front() == '[') {
-    auto close = text.find(']');
-    if (close != std::string_view::npos) return parse_ip(text.substr(1, close - 1));
-  }
-  auto colon = text.rfind(':');
-  if (colon != std::string_view::npos) return parse_ip(text.substr(0, colon));
-  return std::nullopt;
-}
-
 }  // namespace
 
 Result<TrustedProxies> TrustedProxies::parse(std::string_view list) {
@@ -86,7 +72,7 @@ Result<TrustedProxies> TrustedProxies::parse(std::string_view list) {
 }
 
 bool TrustedProxies::trusts(std::string_view address) const {
-  auto b = parse_host(address);
+  auto b = parse_ip(address_without_port(address));
   if (!b) return false;
   for (const auto& r : ranges_) {
     int full = r.prefix / 8, rest = r.prefix % 8;
@@ -116,8 +102,9 @@ std::string client_address(std::string_view peer, std::string_view forwarded_for
     auto comma = forwarded_for.rfind(',');
     auto entry = trim(comma == std::string_view::npos ? forwarded_for : forwarded_for.substr(comma + 1));
     forwarded_for = comma == std::string_view::npos ? std::string_view{} : forwarded_for.substr(0, comma);
-    if (!parse_host(entry)) break;  // garbage: believe nothing further left
-    client = address_without_port(entry);
+    auto address = address_without_port(entry);
+    if (!parse_ip(address)) break;  // garbage: believe nothing further left
+    client = std::move(address);
     if (!proxies.trusts(client)) break;
   }
   return client;

@@ -350,7 +350,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
       spdlog::debug("{} {} {} {:.2f}ms", req.method, req.target, res.status, seconds * 1000);
     } else {
       spdlog::info("{} {} {} {:.2f}ms {}", req.method, req.path, res.status, seconds * 1000,
-                   req.client == address_without_port(req.remote) ? req.remote : req.client + " via " + req.remote);
+                   options.trusted_proxies.empty() ? req.remote : req.client + " via " + req.remote);
     }
     co_return res;
   }
