@@ -133,9 +133,12 @@ Sample open_once(asio::io_context& ioc, WorkerPool& workers, storage::ObjectStor
   if (!journal) return {0, 0, "journal: " + journal.error().message};
   workspace::RuntimeOptions options;
   options.data_dir = dir.string();
+  // A plain mirror directory, as the reference copies into: the project disk
+  // (an image made and mounted once per project and node) is not part of an
+  // open, and this way the bench runs without root.
+  options.project_quota = 0;
   workspace::Workspaces workspaces(options);
-  workspace::FileSync sync(ioc.get_executor(), workers, store, **journal, workspaces, (dir / "sync/staging").string(),
-                          sync_options);
+  workspace::FileSync sync(ioc.get_executor(), workers, store, **journal, workspaces, sync_options);
   workspaces.use_journal(journal->get(), [&sync](const std::string& id) { sync.changed(id); });
   sync.on_progress([&](const std::string&, std::size_t, std::size_t total) { s.downloaded = total; });
   auto status = run(ioc, [&]() -> asio::awaitable<Status> {

@@ -4,6 +4,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -45,6 +46,15 @@ long engine_pid(const std::string& socket_path) {
   return pid;
 }
 
+bool on_path(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  std::stringstream dirs(path ? path : "/usr/sbin:/usr/bin:/sbin:/bin");
+  std::string dir;
+  while (std::getline(dirs, dir, ':'))
+    if (!dir.empty() && ::access((dir + "/" + program).c_str(), X_OK) == 0) return true;
+  return false;
+}
+
 }  // namespace
 
 std::vector<std::string> missing_host_requirements(const Config& config) {
@@ -59,13 +69,21 @@ std::vector<std::string> missing_host_requirements(const Config& config) {
       {1, "CAP_DAC_OVERRIDE", "Berth cannot write files the container's user owns"},
       {3, "CAP_FOWNER", "Berth cannot keep the modes of files the container's user owns"},
       {19, "CAP_SYS_PTRACE", "terminals cannot find their processes to end them"},
-      {21, "CAP_SYS_ADMIN", "previews cannot enter a container's network namespace"},
+      {21, "CAP_SYS_ADMIN", "project disks cannot be mounted and previews cannot enter a container's network namespace"},
   };
   auto have = effective_capabilities();
   for (auto& c : caps)
     if (!(have & (1ULL << c.bit)))
       missing.push_back(std::string("missing ") + c.name + ": " + c.why + "; run berth serve as root (or grant " +
                         c.name + ")");
+  if (config.project_quota != "off") {
+    if (::access("/dev/loop-control", R_OK | W_OK) != 0)
+      missing.push_back("no /dev/loop-control: project disks (BERTH_PROJECT_QUOTA) need loop devices (modprobe loop; "
+                        "in a container, pass /dev/loop-control and the loop devices), or set BERTH_PROJECT_QUOTA=off");
+    if (!on_path("mkfs.ext4") || !on_path("mount"))
+      missing.push_back("mkfs.ext4 or mount is not on PATH: project disks need them (apt-get install e2fsprogs mount), "
+                        "or set BERTH_PROJECT_QUOTA=off");
+  }
   if (config.docker_host.rfind("unix://", 0) == 0) {
     auto pid = engine_pid(config.docker_host.substr(7));
     if (pid == 0 || (pid > 0 && pid_namespace(std::to_string(pid)) != pid_namespace("self")))

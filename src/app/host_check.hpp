@@ -3,8 +3,10 @@
 // a missing piece is one clear line instead of a mysterious failure later:
 //   - root, or the capabilities it uses: CAP_CHOWN, CAP_FOWNER and
 //     CAP_DAC_OVERRIDE (files in the mirror belong to the container's user,
-//     uid 1000), CAP_SYS_ADMIN (entering a container's network namespace for
-//     previews), CAP_SYS_PTRACE (reading another process's namespaces);
+//     uid 1000), CAP_SYS_ADMIN (mounting project disks, entering a
+//     container's network namespace for previews), CAP_SYS_PTRACE (reading another process's namespaces);
+//   - with BERTH_PROJECT_QUOTA (the default), loop devices and mkfs.ext4:
+//     each project's files are an ext4 image mounted through one;
 //   - the host's PID namespace, shared with the Docker Engine: terminals and
 //     previews find a container's processes by the host pids the engine reports.
 #include <string>

@@ -213,8 +213,7 @@ int run_serve(Config config) {
     spdlog::error("{}", journal.error().message);
     return 2;
   }
-  workspace::FileSync sync(ioc.get_executor(), workers, **store, **journal, workspaces,
-                           config.data_dir + "/sync/staging");
+  workspace::FileSync sync(ioc.get_executor(), workers, **store, **journal, workspaces);
   workspaces.use_journal(journal->get(), [&sync](const std::string& project_id) { sync.changed(project_id); });
   sync.on_progress([&runtime](const std::string& project_id, std::size_t done, std::size_t total) {
     runtime.report_progress(project_id, done, total);

@@ -130,6 +130,16 @@ Result<Config> Config::from(const EnvMap& vars) {
     if (!parse_byte_size(*v)) return bad("BERTH_CONTAINER_MEMORY", *v, "a size such as 512m or 1g");
     c.container_memory = *v;
   }
+  if (auto v = get(vars, {"BERTH_PROJECT_QUOTA"})) {
+    auto n = parse_byte_size(*v);
+    if (*v != "off" && (!n || *n < (16 << 20))) return bad("BERTH_PROJECT_QUOTA", *v, "a size of at least 16m (such as 1g), or off");
+    c.project_quota = *v;
+  }
+  if (auto v = get(vars, {"BERTH_CONTAINER_TMP_SIZE"})) {
+    auto n = parse_byte_size(*v);
+    if (!n || *n < (1 << 20)) return bad("BERTH_CONTAINER_TMP_SIZE", *v, "a size of at least 1m (such as 256m)");
+    c.container_tmp_size = *v;
+  }
   if (auto v = get(vars, {"BERTH_CONTAINER_CPUS"})) {
     try {
       std::size_t used = 0;

@@ -40,6 +40,11 @@ struct Config {
   std::string container_memory = "1g";
   double container_cpus = 1.0;
   int container_pids = 512;
+  // Disk: each project's mirror is a filesystem image of this size ("off":
+  // a plain directory, unbounded), and the container's writable places
+  // besides /workspace are tmpfs mounts of container_tmp_size each.
+  std::string project_quota = "1g";
+  std::string container_tmp_size = "256m";
   // Resource bounds (each refusal is `limit_reached` with the setting's name).
   int max_projects_per_user = 100;  // projects a user owns
   int max_running_per_user = 5;     // of them running at once

@@ -111,6 +111,13 @@ std::string encode_container_spec(const ContainerSpec& s) {
   json::object host;
   if (!s.binds.empty()) host["Binds"] = strings(s.binds);
   if (s.init) host["Init"] = true;
+  if (s.readonly_rootfs) host["ReadonlyRootfs"] = true;
+  if (s.shm_size > 0) host["ShmSize"] = s.shm_size;
+  if (!s.tmpfs.empty()) {
+    json::object mounts;
+    for (auto& [path, options] : s.tmpfs) mounts[path] = options;
+    host["Tmpfs"] = std::move(mounts);
+  }
   if (!s.cap_drop.empty()) host["CapDrop"] = strings(s.cap_drop);
   if (!s.security_opt.empty()) host["SecurityOpt"] = strings(s.security_opt);
   if (s.memory > 0) host["Memory"] = s.memory;
@@ -188,6 +195,7 @@ Result<ContainerInfo> decode_container(std::string_view text) {
   c.nano_cpus = num(host, "NanoCpus");
   c.pids_limit = num(host, "PidsLimit");
   c.network_mode = str(host, "NetworkMode");
+  c.readonly_rootfs = flag(host, "ReadonlyRootfs");
   if (auto* ids = o->if_contains("ExecIDs"); ids && ids->is_array())
     for (auto& id : ids->as_array())
       if (id.is_string()) c.exec_ids.emplace_back(id.as_string());

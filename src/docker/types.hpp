@@ -42,6 +42,9 @@ struct ContainerSpec {
   Labels labels;
   std::vector<std::string> binds;  // "host:container[:opts]"
   bool init = false;
+  bool readonly_rootfs = false;
+  std::map<std::string, std::string> tmpfs;  // container path -> mount options ("size=64m,mode=1777")
+  std::int64_t shm_size = 0;                 // bytes of /dev/shm; 0: the engine's 64 MiB
   std::vector<std::string> cap_drop;
   std::vector<std::string> security_opt;
   std::int64_t memory = 0;       // bytes
@@ -70,6 +73,7 @@ struct ContainerInfo {
   Labels labels;
   ContainerState state;
   std::int64_t memory = 0, nano_cpus = 0, pids_limit = 0;
+  bool readonly_rootfs = false;
   std::string network_mode;
   std::vector<std::string> exec_ids;  // execs the engine still knows of (running or recently ended)
 };

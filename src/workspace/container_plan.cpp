@@ -5,6 +5,7 @@
 
 #include "core/encoding.hpp"
 #include "docker/image_recipes.hpp"
+#include "workspace/project_disk.hpp"
 
 namespace berth::workspace {
 
@@ -48,6 +49,20 @@ Result<RuntimeOptions> RuntimeOptions::from(const Config& config) {
   o.max_running = config.max_running;
   o.max_running_per_user = config.max_running_per_user;
   o.max_execs_per_project = config.max_execs_per_project;
+  if (config.project_quota == "off") {
+    o.project_quota = 0;
+  } else {
+    auto quota = parse_byte_size(config.project_quota);
+    if (!quota || *quota < (16 << 20))
+      return make_error("bad_config", "BERTH_PROJECT_QUOTA: '" + config.project_quota +
+                                          "' is not a size of at least 16m (such as 1g), or off");
+    o.project_quota = *quota;
+  }
+  auto tmp = parse_byte_size(config.container_tmp_size);
+  if (!tmp || *tmp < (1 << 20))
+    return make_error("bad_config", "BERTH_CONTAINER_TMP_SIZE: '" + config.container_tmp_size +
+                                        "' is not a size of at least 1m (such as 256m)");
+  o.tmp_size = *tmp;
   auto id = read_or_create_instance_id(o.data_dir);
   if (!id) return id.error();
   o.instance_id = *id;
@@ -56,8 +71,21 @@ Result<RuntimeOptions> RuntimeOptions::from(const Config& config) {
 
 std::string container_name(const std::string& project_id) { return "berth-" + project_id; }
 
+std::string project_dir(const RuntimeOptions& options, const std::string& project_id) {
+  return options.data_dir + "/projects/" + project_id;
+}
+
 std::string mirror_dir(const RuntimeOptions& options, const std::string& project_id) {
-  return options.data_dir + "/projects/" + project_id + "/files";
+  return project_dir(options, project_id) + "/disk/files";
+}
+
+std::string staging_dir(const RuntimeOptions& options, const std::string& project_id) {
+  return project_dir(options, project_id) + "/disk/staging";
+}
+
+Status prepare_project_disk(const RuntimeOptions& options, const std::string& project_id) {
+  return prepare_project_disk(project_dir(options, project_id), options.project_quota, docker::kContainerUid,
+                              docker::kContainerUid);
 }
 
 docker::ContainerSpec container_spec_for(const RuntimeOptions& o, const std::string& project_id,
@@ -68,14 +96,27 @@ docker::ContainerSpec container_spec_for(const RuntimeOptions& o, const std::str
   s.hostname = "berth";
   // The image's command is not trusted to idle: this one waits for SIGTERM
   // (docker-init forwards it), so a stop takes milliseconds.
+  // $HOME is a fresh tmpfs: it gets the image's /etc/skel (.bashrc, .profile)
+  // first, as useradd gave the image's own /home/user.
   s.entrypoint = std::vector<std::string>{};
-  s.cmd = {"sleep", "infinity"};
+  s.cmd = {"sh", "-c", "cp -a /etc/skel/. \"$HOME\"/ 2>/dev/null; exec sleep infinity"};
   s.user = std::to_string(docker::kContainerUid) + ":" + std::to_string(docker::kContainerUid);
   s.working_dir = "/workspace";
   s.env = {"HOME=/home/user", "TERM=xterm-256color", "BERTH_PROJECT_ID=" + project_id};
   s.labels = {{kManagedLabel, "true"}, {kProjectLabel, project_id}, {kInstanceLabel, o.instance_id}};
   s.binds = {mirror_dir(o, project_id) + ":/workspace"};
   s.init = true;
+  // Nothing but these mounts is writable, and each has a size: the image's
+  // own filesystem (overlay2 on the host's disk, which the engine cannot
+  // bound here) is read-only. tmpfs pages also count against `memory`.
+  s.readonly_rootfs = true;
+  auto tmpfs = [&](const char* owner) {
+    return "rw,nosuid,nodev,size=" + std::to_string(o.tmp_size / 1024) + "k," + owner;
+  };
+  const std::string user_owned = "uid=" + std::to_string(docker::kContainerUid) +
+                                 ",gid=" + std::to_string(docker::kContainerUid) + ",mode=0755";
+  s.tmpfs = {{"/tmp", tmpfs("mode=1777")}, {"/var/tmp", tmpfs("mode=1777")}, {"/home/user", tmpfs(user_owned.c_str())}};
+  s.shm_size = o.tmp_size;
   s.cap_drop = {"ALL"};
   s.security_opt = {"no-new-privileges"};
   s.memory = o.memory;

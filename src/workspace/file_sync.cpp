@@ -35,13 +35,12 @@ asio::awaitable<void> sleep_for(std::chrono::milliseconds d) {
 }  // namespace
 
 FileSync::FileSync(asio::any_io_executor executor, WorkerPool& workers, storage::ObjectStore& store,
-                   SyncJournal& journal, Workspaces& workspaces, std::string staging_dir, SyncOptions options)
+                   SyncJournal& journal, Workspaces& workspaces, SyncOptions options)
     : executor_(std::move(executor)),
       workers_(workers),
       store_(store),
       journal_(journal),
       workspaces_(workspaces),
-      staging_dir_(std::move(staging_dir)),
       options_(options),
       stopping_(std::make_shared<std::atomic<bool>>(false)) {}
 

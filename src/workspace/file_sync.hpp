@@ -48,7 +48,7 @@ class FileSync {
   using ProgressListener = std::function<void(const std::string& project_id, std::size_t done, std::size_t total)>;
 
   FileSync(boost::asio::any_io_executor executor, WorkerPool& workers, storage::ObjectStore& store,
-           SyncJournal& journal, Workspaces& workspaces, std::string staging_dir, SyncOptions options = {});
+           SyncJournal& journal, Workspaces& workspaces, SyncOptions options = {});
   ~FileSync();
 
   void on_state(StateListener listener) { state_listeners_.push_back(std::move(listener)); }
@@ -87,7 +87,6 @@ class FileSync {
   storage::ObjectStore& store_;
   SyncJournal& journal_;
   Workspaces& workspaces_;
-  std::string staging_dir_;
   SyncOptions options_;
 
   mutable std::mutex mu_;

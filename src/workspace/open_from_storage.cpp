@@ -140,8 +140,8 @@ asio::awaitable<Status> FileSync::reconcile(std::string project_id, std::string 
   auto plan = co_await workers_.run([&] { return plan_open(files, journal_, project_id, prefix, *objects, *manifest); });
   if (!plan) co_return plan.error();
 
-  std::error_code ec;
-  std::filesystem::create_directories(staging_dir_, ec);
+  // On the project's own disk: installing is a rename (project_disk.hpp).
+  const std::string staging = staging_dir(workspaces_.options(), project_id);
   std::atomic<std::size_t> done{0};
   const std::size_t total = plan->downloads.size();
   publish_progress(project_id, 0, total);
@@ -149,7 +149,7 @@ asio::awaitable<Status> FileSync::reconcile(std::string project_id, std::string 
   std::mutex report_mu;
   auto downloaded = co_await for_each_parallel(total, options_.width, [&](std::size_t i) -> asio::awaitable<Status> {
     auto& [path, object] = plan->downloads[i];
-    auto staged = staging_dir_ + "/" + hex_encode(random_bytes(8)) + ".part";
+    auto staged = staging + "/" + hex_encode(random_bytes(8)) + ".part";
     auto got = co_await store_.get_to_file(object.key, staged);
     if (!got) {
       ::unlink(staged.c_str());

@@ -10,7 +10,6 @@
 #include "core/log.hpp"
 #include "docker/image_recipes.hpp"
 #include "workspace/project_slot.hpp"
-#include "workspace/mirror_dir.hpp"
 
 namespace berth::workspace {
 namespace asio = boost::asio;
@@ -171,9 +170,7 @@ asio::awaitable<Result<std::string>> ProjectRuntime::bring_up(const db::Project&
   if (!tmpl) co_return tmpl.error();
   auto image = image_for_template(options_, tmpl->has_value() ? (*tmpl)->image : "");
 
-  auto dir = mirror_dir(options_, project_id);
-  auto made =
-      co_await workers_.run([&] { return ensure_mirror_dir(dir, docker::kContainerUid, docker::kContainerUid); });
+  auto made = co_await workers_.run([&] { return prepare_project_disk(options_, project_id); });
   if (!made) co_return made.error();
 
   auto name = container_name(project_id);
@@ -207,7 +204,7 @@ asio::awaitable<Result<std::string>> ProjectRuntime::reuse_or_replace(const std:
     co_return make_error("conflict", "a container named " + name + " exists that Berth did not create; remove it");
   bool healthy = info->config_image == image && !info->state.dead && info->state.status != "removing" &&
                  info->memory == options_.memory && info->pids_limit == options_.pids &&
-                 info->network_mode == options_.network;
+                 info->network_mode == options_.network && info->readonly_rootfs;  // older ones had no disk bound
   if (healthy && info->state.running) co_return info->id;
   if (healthy) {  // present but stopped (a warm start): start it again
     auto started = co_await docker_.start_container(info->id);

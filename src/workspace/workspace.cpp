@@ -1,7 +1,6 @@
 #include "workspace/workspace.hpp"
 
-#include "docker/image_recipes.hpp"
-#include "workspace/mirror_dir.hpp"
+#include "workspace/project_disk.hpp"
 
 namespace berth::workspace {
 
@@ -10,6 +9,10 @@ Result<FileChange> Workspace::change(const std::function<Result<FileChange>(Proj
   {
     std::lock_guard lock(mu_);
     done = op(*files_);
+    // ENOSPC on the project's own disk is its quota, not the host's disk.
+    if (!done && done.error().code == "disk_full" && quota_ > 0)
+      return make_error("quota_exceeded", "the project's disk is full (BERTH_PROJECT_QUOTA, " +
+                                              std::to_string(quota_ >> 20) + " MiB): delete files to make room");
     if (!done) return done;
     if (journal_) {
       std::vector<std::string> paths{done->path};
@@ -39,13 +42,23 @@ void Workspaces::use_journal(SyncJournal* journal, Workspace::Recorded recorded)
 Result<std::shared_ptr<Workspace>> Workspaces::open(const std::string& project_id) {
   std::lock_guard lock(mu_);
   if (auto it = open_.find(project_id); it != open_.end()) return it->second;
-  auto dir = mirror_dir(options_, project_id);
-  if (auto made = ensure_mirror_dir(dir, docker::kContainerUid, docker::kContainerUid); !made) return made.error();
-  auto files = ProjectFiles::open(dir);
+  if (auto made = prepare_project_disk(options_, project_id); !made) return made.error();
+  auto files = ProjectFiles::open(mirror_dir(options_, project_id));
   if (!files) return files.error();
-  auto ws = std::make_shared<Workspace>(project_id, std::move(*files), listeners_, journal_, recorded_);
+  auto ws = std::make_shared<Workspace>(project_id, std::move(*files), listeners_, journal_, recorded_,
+                                        options_.project_quota);
   open_[project_id] = ws;
   return ws;
+}
+
+}  // namespace berth::workspace
+
+namespace berth::workspace {
+
+Status Workspaces::remove(const std::string& project_id) {
+  std::lock_guard lock(mu_);
+  open_.erase(project_id);  // its root descriptor would keep the unmounted disk alive
+  return remove_project_disk(project_dir(options_, project_id));
 }
 
 }  // namespace berth::workspace

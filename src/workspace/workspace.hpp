@@ -44,12 +44,13 @@ class Workspace {
   using Recorded = std::function<void(const std::string& project_id)>;
 
   Workspace(std::string project_id, std::shared_ptr<ProjectFiles> files, std::vector<Listener> listeners,
-            SyncJournal* journal = nullptr, Recorded recorded = {})
+            SyncJournal* journal = nullptr, Recorded recorded = {}, std::int64_t quota = 0)
       : project_id_(std::move(project_id)),
         files_(std::move(files)),
         listeners_(std::move(listeners)),
         journal_(journal),
-        recorded_(std::move(recorded)) {}
+        recorded_(std::move(recorded)),
+        quota_(quota) {}
 
   const ProjectFiles& files() const { return *files_; }
   // For the sync's open, which writes what storage has without a change event.
@@ -66,6 +67,7 @@ class Workspace {
   std::vector<Listener> listeners_;
   SyncJournal* journal_;
   Recorded recorded_;
+  std::int64_t quota_;  // bytes of the project's disk; 0: none (ENOSPC is the host's)
   std::mutex mu_;  // one change at a time, in seq order
   std::atomic<std::uint64_t> seq_{0};
 };
@@ -80,6 +82,9 @@ class Workspaces {
   void use_journal(SyncJournal* journal, Workspace::Recorded recorded);
   // Blocking (mkdir, chown, opening the root): call from the worker pool.
   Result<std::shared_ptr<Workspace>> open(const std::string& project_id);
+  // The project is deleted: closes it and removes its disk and mirror. Blocking.
+  Status remove(const std::string& project_id);
+  const RuntimeOptions& options() const { return options_; }
 
  private:
   RuntimeOptions options_;

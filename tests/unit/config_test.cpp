@@ -53,7 +53,8 @@ TEST(Config, BadValuesNameTheSetting) {
            {"DOCKER_HOST", "ssh://x"}, {"BERTH_STORAGE", "s3"}, {"BERTH_LOG_LEVEL", "loud"},
            {"BERTH_SIGNUP", "invite"}, {"BERTH_TOKEN_SECRET", "short"}, {"BERTH_PUBLIC_URL", "code.example.com"},
            {"BERTH_PUBLIC_URL", "https://"}, {"BERTH_PUBLIC_URL", "https://x.example/ide"},
-           {"BERTH_MAX_PENDING_SOCKETS", "0"}}) {
+           {"BERTH_MAX_PENDING_SOCKETS", "0"}, {"BERTH_PROJECT_QUOTA", "8m"}, {"BERTH_PROJECT_QUOTA", "none"},
+           {"BERTH_CONTAINER_TMP_SIZE", "100k"}}) {
     auto c = Config::from({{name, value}});
     ASSERT_FALSE(c) << name << "=" << value;
     EXPECT_NE(c.error().message.find(name), std::string::npos) << c.error().message;

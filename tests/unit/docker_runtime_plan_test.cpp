@@ -20,6 +20,7 @@ TEST(ContainerPlan, FollowsTheSecurityDefaultsAndTheConfig) {
   config.container_memory = "256m";
   config.container_cpus = 1.5;
   config.container_pids = 100;
+  config.container_tmp_size = "16m";
   auto o = workspace::RuntimeOptions::from(config);
   ASSERT_TRUE(o) << o.error().message;
   auto s = workspace::container_spec_for(*o, "p1", "img:1");
@@ -28,7 +29,15 @@ TEST(ContainerPlan, FollowsTheSecurityDefaultsAndTheConfig) {
   EXPECT_EQ(s.labels.at("io.berth.project"), "p1");
   EXPECT_EQ(s.labels.at("io.berth.instance"), o->instance_id);
   EXPECT_EQ(o->instance_id.size(), 36u);
-  EXPECT_EQ(s.binds, std::vector<std::string>{dir.string() + "/projects/p1/files:/workspace"});
+  EXPECT_EQ(s.binds, std::vector<std::string>{dir.string() + "/projects/p1/disk/files:/workspace"});
+  EXPECT_EQ(o->project_quota, 1LL << 30);  // the default
+  // Nothing writable but /workspace and tmpfs mounts of a set size.
+  EXPECT_TRUE(s.readonly_rootfs);
+  EXPECT_EQ(s.shm_size, 16 << 20);
+  ASSERT_EQ(s.tmpfs.size(), 3u);
+  for (const char* place : {"/tmp", "/var/tmp", "/home/user"})
+    EXPECT_NE(s.tmpfs.at(place).find("size=16384k"), std::string::npos) << place;
+  EXPECT_NE(s.tmpfs.at("/home/user").find("uid=1000"), std::string::npos);
   // The id is kept: a restart owns the same containers.
   EXPECT_EQ(workspace::RuntimeOptions::from(config)->instance_id, o->instance_id);
   std::filesystem::remove_all(dir);
@@ -53,6 +62,11 @@ TEST(ContainerPlan, RefusesNonsenseLimits) {
   config.container_memory = "1g";
   config.container_cpus = 0;
   EXPECT_FALSE(workspace::RuntimeOptions::from(config));
+  config.container_cpus = 1;
+  config.project_quota = "8m";  // below what ext4 needs to be of use
+  EXPECT_EQ(workspace::RuntimeOptions::from(config).error().code, "bad_config");
+  config.project_quota = "off";
+  EXPECT_EQ(workspace::RuntimeOptions::from(config)->project_quota, 0);
 }
 
 TEST(ExecRequest, StringsRunUnderShAndArraysAsIs) {

@@ -126,9 +126,9 @@ Reply delete_project(ApiContext& ctx, HttpRequest& req) {
   if (!access) co_return error_reply(access.error());
   // Its clients go first, then the container (a deleted project must not
   // keep running), then its uploads (none may recreate what is deleted),
-  // then its objects, and the row last: a failure on the way leaves the
-  // project listed, and DELETE can be sent again. The mirror stays until
-  // the disk budget evicts it.
+  // then its disk and mirror on this node, then its objects, and the row
+  // last: a failure on the way leaves the project listed, and DELETE can be
+  // sent again.
   const auto& id = access->project.id;
   if (ctx.revocations) ctx.revocations->project_deleted(id);
   if (ctx.runtime) {
@@ -137,6 +137,9 @@ Reply delete_project(ApiContext& ctx, HttpRequest& req) {
   }
   if (ctx.sync)
     if (auto forgot = co_await ctx.sync->forget(id); !forgot) co_return error_reply(forgot.error());
+  if (ctx.workspaces)
+    if (auto gone = co_await ctx.workers.run([&] { return ctx.workspaces->remove(id); }); !gone)
+      co_return error_reply(gone.error());
   if (ctx.storage) {
     auto prefix = storage::project_prefix(access->project.owner_id, id);
     if (auto gone = co_await storage::delete_tree(*ctx.storage, prefix); !gone)

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { startRuntimeBerth, userWithProject, removeContainers, inspect, until, LIMITS } from "./helpers.mjs";
+import { mirrorOf } from "../lib/berth.mjs";
 
 let berth, api, id;
 before(async () => {
@@ -60,7 +61,7 @@ test("cannot see the Docker socket, cannot mount, has no network", async () => {
 });
 
 test("files made in /workspace appear on the host owned by uid 1000, and can be edited and deleted", async () => {
-  const mirror = join(berth.dir, "projects", id, "files");
+  const mirror = mirrorOf(berth.dir, id);
   assert.equal(statSync(mirror).uid, 1000);
   let r = await exec("echo one > a.txt && mkdir -p d && echo two > d/b.txt && echo three >> a.txt && mv a.txt c.txt");
   assert.equal(r.exitCode, 0, r.stderr);

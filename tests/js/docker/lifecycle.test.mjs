@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, statSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { client, startBerth } from "../lib/berth.mjs";
+import { client, startBerth, removeDataDir, mirrorOf } from "../lib/berth.mjs";
 import { startRuntimeBerth, userWithProject, inspect, containersOf, removeContainers, docker, until, sleep, LIMITS, TEST_IMAGE } from "./helpers.mjs";
 
 const created = [];
@@ -39,7 +39,7 @@ test("start creates one hardened container; start again reuses it; stop removes 
     assert.equal(c.HostConfig.NanoCpus, LIMITS.cpus * 1e9);
     assert.equal(c.HostConfig.PidsLimit, LIMITS.pids);
     assert.equal(c.HostConfig.NetworkMode, "none");
-    const mirror = join(berth.dir, "projects", id, "files");
+    const mirror = mirrorOf(berth.dir, id);
     assert.deepEqual(c.HostConfig.Binds, [`${mirror}:/workspace`]);
     assert.equal(statSync(mirror).uid, 1000);
 
@@ -186,7 +186,7 @@ test("a restarted Berth adopts live containers and removes those of deleted proj
       await berth.stop();
     }
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    removeDataDir(dir);
   }
 });
 

@@ -1,6 +1,9 @@
 // A full disk (a 6 MiB tmpfs as the data dir): a write that does not fit is
 // answered `disk_full` and acknowledged never; every write acknowledged
 // before reads back whole; the server keeps serving. Needs root (mount).
+// With project disks (the default) the host's disk fills only when a new
+// project's disk is made, so the first case runs without them
+// (BERTH_PROJECT_QUOTA=off) and the second shows that refusal.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -15,7 +18,7 @@ test("ENOSPC is disk_full, and nothing unwritten is acknowledged", async () => {
   execFileSync("mount", ["-t", "tmpfs", "-o", "size=6m", "tmpfs", dir]);
   let berth;
   try {
-    berth = await startBerth({ dataDir: dir, database: false });
+    berth = await startBerth({ dataDir: dir, database: false, env: { BERTH_PROJECT_QUOTA: "off" } });
     const alice = await signup(berth.url, "alice");
     const project = (await alice.api.post("/api/v1/projects", { name: "full" })).json;
     const socket = io(berth.url, { auth: { token: alice.accessToken, projectId: project.id }, transports: ["websocket"], reconnection: false, forceNew: true });
@@ -39,6 +42,29 @@ test("ENOSPC is disk_full, and nothing unwritten is acknowledged", async () => {
     socket.close();
     const health = await fetch(berth.url + "/healthz");
     assert.equal(health.status, 200, "the server keeps running");
+  } finally {
+    await berth?.stop();
+    execFileSync("umount", [dir]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a project disk the host cannot hold is disk_full, and the server keeps serving", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "berth-full-"));
+  execFileSync("mount", ["-t", "tmpfs", "-o", "size=6m", "tmpfs", dir]);
+  let berth;
+  try {
+    berth = await startBerth({ dataDir: dir, database: false, env: { BERTH_PROJECT_QUOTA: "64m" } });
+    const alice = await signup(berth.url, "alice");
+    const project = (await alice.api.post("/api/v1/projects", { name: "full" })).json;
+    const socket = io(berth.url, { auth: { token: alice.accessToken, projectId: project.id }, transports: ["websocket"], reconnection: false, forceNew: true });
+    await new Promise((resolve, reject) => (socket.once("project:status", resolve), socket.once("connect_error", reject)));
+    const r = await socket.timeout(20000).emitWithAck("fs:write", { path: "a.txt", content: "a" });
+    assert.equal(r.ok, false);
+    assert.equal(r.error.code, "disk_full", JSON.stringify(r.error));
+    assert.match(r.error.message, /BERTH_PROJECT_QUOTA/);
+    socket.close();
+    assert.equal((await fetch(berth.url + "/healthz")).status, 200, "the server keeps running");
   } finally {
     await berth?.stop();
     execFileSync("umount", [dir]);

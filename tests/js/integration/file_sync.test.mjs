@@ -11,7 +11,7 @@ import { io } from "socket.io-client";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startBerth, signup, client, freshPostgresDatabase } from "../lib/berth.mjs";
+import { startBerth, signup, client, freshPostgresDatabase, removeDataDir, mirrorOf } from "../lib/berth.mjs";
 import { startStorageServer } from "../../support/storage-server.mjs";
 
 const KEY = "service-role-key-for-tests";
@@ -68,7 +68,7 @@ async function node(env = {}) {
       await berth.stop();
     },
     wipeMirror() {
-      rmSync(join(dir, "projects"), { recursive: true, force: true });
+      removeDataDir(join(dir, "projects"));
       rmSync(join(dir, "sync"), { recursive: true, force: true });
     },
     // What storage holds of a project: a restart on an emptied mirror opens
@@ -79,10 +79,10 @@ async function node(env = {}) {
       await this.restart();
       return contents(berth, user, projectId);
     },
-    mirror: (projectId) => join(dir, "projects", projectId, "files"),
+    mirror: (projectId) => mirrorOf(dir, projectId),
     cleanup() {
       pg?.drop();
-      rmSync(dir, { recursive: true, force: true });
+      removeDataDir(dir);
     },
   };
 }

@@ -56,4 +56,5 @@ test("without privileges, each missing capability is named with what it breaks",
   for (const cap of ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_SYS_PTRACE", "CAP_SYS_ADMIN"])
     assert.match(log, new RegExp(`host: missing ${cap}: .*run berth serve as root`));
   assert.match(log, /previews cannot enter a container's network namespace/);
+  assert.match(log, /project disks \(BERTH_PROJECT_QUOTA\) need loop devices/);
 });

@@ -9,7 +9,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { io } from "socket.io-client";
-import { startBerth, signup, BERTH_BIN, JWT_SECRET } from "../lib/berth.mjs";
+import { startBerth, signup, BERTH_BIN, JWT_SECRET, removeDataDir, mirrorOf } from "../lib/berth.mjs";
 
 function connect(berth, user, projectId) {
   return new Promise((resolve, reject) => {
@@ -90,11 +90,11 @@ test("berth template add makes a template from a folder", async () => {
     } finally {
       l.socket.close();
     }
-    const mode = execFileSync("stat", ["-c", "%a", join(dataDir, "projects", project.id, "files", "bin", "run.sh")]).toString().trim();
+    const mode = execFileSync("stat", ["-c", "%a", join(mirrorOf(dataDir, project.id), "bin", "run.sh")]).toString().trim();
     assert.equal(mode, "755", "the executable bit came through the template");
   } finally {
     await berth?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    removeDataDir(dataDir);
     rmSync(src, { recursive: true, force: true });
   }
 });

@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { io } from "socket.io-client";
-import { startBerth, signup } from "../lib/berth.mjs";
+import { startBerth, signup, removeDataDir } from "../lib/berth.mjs";
 
 test("fsync file → rename → fsync folder → journal commit → ack", async () => {
   const probe = spawnSync("strace", ["-qq", "-e", "trace=none", "true"]);
@@ -49,7 +49,7 @@ test("fsync file → rename → fsync folder → journal commit → ack", async 
     const done = "(\\)| <unfinished)";
     const fileSync = first("fsync of the temporary file", new RegExp(`f(data)?sync\\(\\d+<[^>]*${tmp.source}>`));
     const rename = first("rename onto durable.txt", new RegExp(`rename(at2?)?\\(.*${tmp.source}.*"durable\\.txt"`), fileSync);
-    const dirSync = first("fsync of the folder", new RegExp(`f(data)?sync\\(\\d+<[^>]*/projects/${project.id}/files>${done}`), rename);
+    const dirSync = first("fsync of the folder", new RegExp(`f(data)?sync\\(\\d+<[^>]*/projects/${project.id}/disk/files>${done}`), rename);
     const commit = first("the journal's commit", new RegExp(`f(data)?sync\\(\\d+<[^>]*sync/journal\\.db-wal>${done}`), dirSync);
     const sent = first("the ack", new RegExp(`(write|writev|sendto|sendmsg)\\(\\d+<(TCP|TCPv6|socket)[^>]*>.*${version}`), -1);
     assert.ok(sent > commit, `the ack (line ${sent}) went out before the journal commit (line ${commit})`);
@@ -59,6 +59,6 @@ test("fsync file → rename → fsync folder → journal commit → ack", async 
       process.kill(Number(pid), "SIGTERM");
     await berth.exited;
     await berth.stop();
-    rmSync(dir, { recursive: true, force: true });
+    removeDataDir(dir);
   }
 });

@@ -1,7 +1,7 @@
 // Starts a real `berth serve` for a test: its own data dir, a free loopback
 // port, and (when BERTH_TEST_DATABASE_URL is set) a fresh PostgreSQL database.
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -31,6 +31,33 @@ export function freshPostgresDatabase() {
   return { url, drop: () => execFileSync("psql", [admin, "-qc", `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`]) };
 }
 
+// A project's mirror (bound at /workspace) under a data dir: on the
+// project's own disk, <data>/projects/<id>/disk (src/workspace/project_disk.hpp).
+export const mirrorOf = (dataDir, projectId) => join(dataDir, "projects", projectId, "disk", "files");
+
+// Project disks stay mounted when Berth stops (their containers may still
+// use them): a test detaches those under its data dir before removing it.
+export function unmountUnder(dir) {
+  const unescape = (p) => p.replace(/\\(\d{3})/g, (_, octal) => String.fromCharCode(parseInt(octal, 8)));
+  const points = readFileSync("/proc/self/mountinfo", "utf8")
+    .split("\n")
+    .map((line) => line.split(" ")[4])
+    .filter(Boolean)
+    .map(unescape)
+    .filter((p) => p.startsWith(dir + "/"))
+    .sort((a, b) => b.length - a.length);
+  for (const p of points) execFileSync("umount", ["-l", p]);
+}
+
+export function removeDataDir(dir) {
+  unmountUnder(dir);
+  rmSync(dir, { recursive: true, force: true });
+}
+
+// Project disks are allocated whole; the tests' are small, so many servers
+// can run at once. BERTH_PROJECT_QUOTA in `env` overrides it.
+const TEST_QUOTA = "128m";
+
 // `wrap`: a command to run the server under, e.g. ["strace", "-f", "-o", file].
 export async function startBerth({ env = {}, dataDir, database = true, wrap } = {}) {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), "berth-it-"));
@@ -43,6 +70,7 @@ export async function startBerth({ env = {}, dataDir, database = true, wrap } = 
     BERTH_DATA_DIR: dir,
     JWT_SECRET,
     BERTH_LOG_LEVEL: "warn",
+    BERTH_PROJECT_QUOTA: TEST_QUOTA,
     ...(pg ? { DATABASE_URL: pg.url } : {}),
     ...env,
   };
@@ -82,7 +110,7 @@ export async function startBerth({ env = {}, dataDir, database = true, wrap } = 
         await exited;
       }
       pg?.drop();
-      if (!dataDir) rmSync(dir, { recursive: true, force: true });
+      if (!dataDir) removeDataDir(dir);
     },
   };
 }

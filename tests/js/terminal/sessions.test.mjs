@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startRuntimeBerth, userWithProject, removeContainers, sleep, until } from "../docker/helpers.mjs";
-import { signup, client } from "../lib/berth.mjs";
+import { signup, client, removeDataDir } from "../lib/berth.mjs";
 import { connectTo, count, processesOf } from "./terminal_client.mjs";
 
 let berth, owner, id;
@@ -282,6 +282,6 @@ test("after a crash, the restarted Berth ends the terminals left running in the 
     }
   } finally {
     await server.stop();
-    rmSync(dir, { recursive: true, force: true });
+    removeDataDir(dir);
   }
 });
