@@ -31,6 +31,7 @@
 #include "storage/make_store.hpp"
 #include "workspace/project_runtime.hpp"
 #include "workspace/file_sync.hpp"
+#include "workspace/mirror_watcher.hpp"
 #include "workspace/workspace.hpp"
 
 namespace berth::app {
@@ -215,6 +216,11 @@ int run_serve(Config config) {
   }
   workspace::FileSync sync(ioc.get_executor(), workers, **store, **journal, workspaces);
   workspaces.use_journal(journal->get(), [&sync](const std::string& project_id) { sync.changed(project_id); });
+  // What the containers change, seen as it happens (mirror_watcher.hpp).
+  workspace::MirrorWatcher watcher(ioc.get_executor(), workers, workspaces);
+  if (auto watching = watcher.start(); !watching) spdlog::warn("{}", watching.error().message);
+  workspaces.use_watcher(&watcher);
+  sync.on_opened([&watcher](const std::string& project_id) { return watcher.watch(project_id); });
   sync.on_progress([&runtime](const std::string& project_id, std::size_t done, std::size_t total) {
     runtime.report_progress(project_id, done, total);
   });
@@ -263,6 +269,7 @@ int run_serve(Config config) {
 
   run_until_signal(ioc, server, config.threads, [&] {
     io.close();
+    watcher.shutdown();
     sync.shutdown();  // pending rows stay journalled: the next start resumes them
     runtime.shutdown();  // containers keep running: the next start adopts them
   });

@@ -53,6 +53,11 @@ class FileSync {
 
   void on_state(StateListener listener) { state_listeners_.push_back(std::move(listener)); }
   void on_progress(ProgressListener listener) { progress_listeners_.push_back(std::move(listener)); }
+  // Runs (on the worker pool, blocking) once a project's open has
+  // reconciled its mirror, before open() returns: the watcher starts here,
+  // so nothing the container does after the open is missed.
+  using OpenedHook = std::function<Status(const std::string& project_id)>;
+  void on_opened(OpenedHook hook) { opened_hook_ = std::move(hook); }
 
   // Reconciles the mirror with storage, once per process and project;
   // concurrent callers wait for the same run. Errors: storage_unavailable
@@ -93,6 +98,7 @@ class FileSync {
   std::map<std::string, std::shared_ptr<Project>> projects_;
   std::vector<StateListener> state_listeners_;
   std::vector<ProgressListener> progress_listeners_;
+  OpenedHook opened_hook_;
   std::shared_ptr<std::atomic<bool>> stopping_;
 };
 

@@ -119,6 +119,9 @@ asio::awaitable<Status> FileSync::open(std::string project_id, std::string owner
     p->prefix = prefix;
   }
   if (auto done = co_await reconcile(project_id, prefix); !done) co_return done;
+  if (opened_hook_)
+    if (auto hooked = co_await workers_.run([&] { return opened_hook_(project_id); }); !hooked)
+      spdlog::warn("project {}: {}", project_id, hooked.error().message);
   {
     std::lock_guard lock(mu_);
     p->opened = true;

@@ -1,5 +1,6 @@
 #include "workspace/workspace.hpp"
 
+#include "workspace/mirror_watcher.hpp"
 #include "workspace/project_disk.hpp"
 
 namespace berth::workspace {
@@ -22,10 +23,16 @@ Result<FileChange> Workspace::change(const std::function<Result<FileChange>(Proj
       if (auto recorded = journal_->record(project_id_, paths); !recorded) return recorded.error();
     }
     done->seq = ++seq_;
+    if (watched_) learn(*done);  // so the watcher takes this for Berth's own
   }
-  if (journal_ && recorded_) recorded_(project_id_);
-  for (auto& l : listeners_) l(project_id_, *done);
+  publish({*done});
   return done;
+}
+
+void Workspace::publish(std::vector<FileChange> batch) {
+  if (journal_ && recorded_) recorded_(project_id_);
+  if (batch.empty()) return;
+  for (auto& l : listeners_) l(project_id_, batch);
 }
 
 void Workspaces::subscribe(Workspace::Listener listener) {
@@ -56,6 +63,7 @@ Result<std::shared_ptr<Workspace>> Workspaces::open(const std::string& project_i
 namespace berth::workspace {
 
 Status Workspaces::remove(const std::string& project_id) {
+  if (watcher_) watcher_->unwatch(project_id);
   std::lock_guard lock(mu_);
   open_.erase(project_id);  // its root descriptor would keep the unmounted disk alive
   return remove_project_disk(project_dir(options_, project_id));

@@ -92,13 +92,19 @@ void FileEvents::bind() {
     ctx_.sync->on_state([this](const std::string& project_id, const workspace::SyncState& state) {
       io_.to(project_room(project_id)).emit("sync:status", socketio::Args::of(socketio::Json{json::serialize(sync_json(state))}));
     });
-  workspaces_.subscribe([this](const std::string& project_id, const FileChange& c) {
-    json::object event{{"op", c.op}, {"path", c.path}, {"kind", c.kind}, {"origin", "editor"}, {"by", c.by}};
-    if (!c.from.empty()) event["from"] = c.from;
-    if (!c.version.empty()) event["version"] = c.version;
-    json::object packet{{"seq", c.seq}, {"firstSeq", c.seq}, {"events", json::array{event}}};
+  // One packet per batch: an editor's change, or a window of the container's.
+  workspaces_.subscribe([this](const std::string& project_id, const std::vector<FileChange>& batch) {
+    json::array events;
+    for (auto& c : batch) {
+      json::object event{{"op", c.op}, {"path", c.path}, {"kind", c.kind}, {"origin", c.origin}};
+      if (!c.by.empty()) event["by"] = c.by;
+      if (!c.from.empty()) event["from"] = c.from;
+      if (!c.version.empty()) event["version"] = c.version;
+      events.push_back(std::move(event));
+    }
+    json::object packet{{"seq", batch.back().seq}, {"firstSeq", batch.front().seq}, {"events", std::move(events)}};
     auto room = io_.to(project_room(project_id));
-    if (!c.actor.empty()) room = room.except(c.actor);
+    if (!batch.front().actor.empty()) room = room.except(batch.front().actor);
     room.emit("fs:changed", socketio::Args::of(socketio::Json{json::serialize(packet)}));
   });
 }
