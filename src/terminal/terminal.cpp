@@ -17,6 +17,13 @@ namespace {
 // ExecStream reads at most this much at once: the most one read can add to
 // a client's unacked bytes.
 constexpr std::size_t kReadChunk = 64 << 10;
+// Under a flood the engine hands the TTY's output over in pieces of a few
+// KiB, and each piece read as it lands costs a wakeup, a read and a send.
+// After a piece this large the next read waits kFloodWait, so the pieces
+// pile up in the socket (~20 KiB at TTY speed) and go out together: a
+// third of the work per MB. Small pieces (typing, prompts) are never held.
+constexpr std::size_t kFloodPiece = 2048;
+constexpr auto kFloodWait = std::chrono::microseconds(500);
 constexpr auto kPausePoll = std::chrono::milliseconds(20);
 // After the kill, how long the output may take to end before the stream is
 // dropped (a process that left the session, setsid, still holds the TTY).
@@ -280,11 +287,16 @@ asio::awaitable<void> Terminal::control_loop(std::shared_ptr<Terminal> self) {
 // ---- output ---------------------------------------------------------------------------
 
 asio::awaitable<void> Terminal::read_loop(std::shared_ptr<Terminal> self) {
+  asio::steady_timer pile_up(co_await asio::this_coro::executor);
   for (;;) {
     co_await self->wait_for_room();
     auto chunk = co_await self->stream_->read();
     if (!chunk || chunk->eof) break;
     self->publish(chunk->data);
+    if (chunk->data.size() >= kFloodPiece) {
+      pile_up.expires_after(kFloodWait);
+      co_await pile_up.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
   }
   co_await self->finish();
 }
