@@ -16,6 +16,7 @@
 
 #include "api/events/project_connection.hpp"
 #include "api/rest/routes.hpp"
+#include "api/project_deletion.hpp"
 #include "app/host_check.hpp"
 #include "app/server_loop.hpp"
 #include "app/template_command.hpp"
@@ -245,6 +246,7 @@ int run_serve(Config config) {
   api::ProjectConnections connections(ioc.get_executor(), io, ctx);
   ctx.revocations = &connections;
   connections.bind();
+  api::start_deletion_sweeper(ctx, ioc.get_executor());  // deletions a crash or an outage interrupted
   io.engine().mount(router);
 
   net::HttpServer::Options options;

@@ -73,7 +73,8 @@ Status ProjectRepository::create(const Project& p, int max_owned) {
     if (!user) return user.error();
     if (user->empty()) return make_error("not_found", "user " + p.owner_id + " does not exist");
     if (max_owned > 0) {
-      auto owned = c.exec("SELECT COUNT(*) AS n FROM berth.projects WHERE owner_id = $1", {p.owner_id});
+      auto owned = c.exec("SELECT COUNT(*) AS n FROM berth.projects WHERE owner_id = $1 AND status <> 'deleting'",
+                          {p.owner_id});
       if (!owned) return owned.error();
       if (owned->front().int64("n") >= max_owned)
         return make_error("limit_reached", "you own " + std::to_string(max_owned) +
@@ -97,7 +98,7 @@ Status ProjectRepository::create(const Project& p, int max_owned) {
 Result<std::vector<std::pair<Project, Role>>> ProjectRepository::list_for_user(std::string_view user_id) {
   auto rows = pool_.with([&](SqlConnection& c) {
     return c.exec(select_projects("JOIN berth.project_members m ON m.project_id = p.id WHERE m.user_id = $1 "
-                                  "ORDER BY p.updated_at DESC, p.id",
+                                  "AND p.status <> 'deleting' ORDER BY p.updated_at DESC, p.id",
                                   true),
                   {std::string(user_id)});
   });
@@ -115,7 +116,7 @@ Result<std::optional<std::pair<Project, Role>>> ProjectRepository::find_for_user
                                                                                  std::string_view user_id) {
   auto rows = pool_.with([&](SqlConnection& c) {
     return c.exec(select_projects("JOIN berth.project_members m ON m.project_id = p.id "
-                                  "WHERE p.id = $1 AND m.user_id = $2",
+                                  "WHERE p.id = $1 AND m.user_id = $2 AND p.status <> 'deleting'",
                                   true),
                   {std::string(project_id), std::string(user_id)});
   });
@@ -129,10 +130,29 @@ Result<std::optional<std::pair<Project, Role>>> ProjectRepository::find_for_user
 
 Result<std::optional<Project>> ProjectRepository::find(std::string_view project_id) {
   auto rows = pool_.with(
-      [&](SqlConnection& c) { return c.exec(select_projects("WHERE p.id = $1"), {std::string(project_id)}); });
+      [&](SqlConnection& c) {
+        return c.exec(select_projects("WHERE p.id = $1 AND p.status <> 'deleting'"), {std::string(project_id)});
+      });
   if (!rows) return rows.error();
   if (rows->empty()) return std::optional<Project>{};
   return std::optional<Project>{to_project(rows->front())};
+}
+
+Status ProjectRepository::mark_deleting(std::string_view project_id) {
+  auto rows = pool_.with([&](SqlConnection& c) {
+    return c.exec("UPDATE berth.projects SET status = 'deleting' WHERE id = $1 RETURNING id",
+                  {std::string(project_id)});
+  });
+  return no_rows_is_not_found(std::move(rows), project_id);
+}
+
+Result<std::vector<Project>> ProjectRepository::deleting() {
+  auto rows = pool_.with(
+      [&](SqlConnection& c) { return c.exec(select_projects("WHERE p.status = 'deleting' ORDER BY p.id")); });
+  if (!rows) return rows.error();
+  std::vector<Project> out;
+  for (const auto& row : *rows) out.push_back(to_project(row));
+  return out;
 }
 
 Result<Project> ProjectRepository::update(std::string_view project_id, const std::optional<std::string>& name,
@@ -151,7 +171,9 @@ Result<Project> ProjectRepository::update(std::string_view project_id, const std
 
 Status ProjectRepository::set_status(std::string_view project_id, std::string_view status) {
   auto rows = pool_.with([&](SqlConnection& c) {
-    return c.exec("UPDATE berth.projects SET status = $2 WHERE id = $1 RETURNING id",
+    // A project being deleted stays so: a container stopping on the way out
+    // must not bring it back.
+    return c.exec("UPDATE berth.projects SET status = $2 WHERE id = $1 AND status <> 'deleting' RETURNING id",
                   {std::string(project_id), std::string(status)});
   });
   return no_rows_is_not_found(std::move(rows), project_id);

@@ -56,6 +56,11 @@ class ProjectRepository {
                          const std::optional<std::string>& description, std::int64_t now_ms);
   Status set_status(std::string_view project_id, std::string_view status);  // "not_found" when missing
   Status remove(std::string_view project_id);  // members go with it; "not_found" when missing
+  // The first step of a deletion: from here on the project is gone for
+  // every read above (and set_status leaves it alone) while its files and
+  // container are removed; deleting() lists those a crash interrupted.
+  Status mark_deleting(std::string_view project_id);
+  Result<std::vector<Project>> deleting();
 
   Result<std::vector<Member>> members(std::string_view project_id);  // oldest first
   // Adds the member or changes its role; "not_found" if the project or user does not exist.

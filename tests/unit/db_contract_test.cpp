@@ -594,6 +594,33 @@ TEST_P(DbContract, DeletingAProjectCascadesToItsMembers) {
   EXPECT_EQ(again.error().code, "not_found");
 }
 
+TEST_P(DbContract, AProjectMarkedDeletingIsGoneForEveryReadUntilRemoved) {
+  User owner = make_user("mark@example.com");
+  Project p = make_project(owner, "marked");
+  Project kept = make_project(owner, "kept");
+  ASSERT_TRUE(db_->projects().mark_deleting(p.id).ok());
+  auto found = db_->projects().find(p.id);
+  ASSERT_TRUE(found.ok());
+  EXPECT_FALSE(found->has_value());
+  auto for_owner = db_->projects().find_for_user(p.id, owner.id);
+  ASSERT_TRUE(for_owner.ok());
+  EXPECT_FALSE(for_owner->has_value());
+  auto list = db_->projects().list_for_user(owner.id);
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ(list->front().first.id, kept.id);
+  // A container stopping on the way out cannot bring it back.
+  EXPECT_EQ(db_->projects().set_status(p.id, "stopped").error().code, "not_found");
+  auto marked = db_->projects().deleting();
+  ASSERT_TRUE(marked.ok()) << marked.error().message;
+  ASSERT_EQ(marked->size(), 1u);
+  EXPECT_EQ(marked->front().id, p.id);
+  EXPECT_EQ(marked->front().owner_id, owner.id);  // what the storage prefix needs
+  ASSERT_TRUE(db_->projects().remove(p.id).ok());
+  EXPECT_TRUE(db_->projects().deleting()->empty());
+  EXPECT_EQ(db_->projects().mark_deleting(p.id).error().code, "not_found");
+}
+
 TEST_P(DbContract, DeletingAUserCascadesToTokensAndMemberships) {
   User owner = make_user("o@example.com");
   User leaving = make_user("leaving@example.com");

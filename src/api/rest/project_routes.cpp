@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "api/error_status.hpp"
+#include "api/project_deletion.hpp"
 #include "api/json_input.hpp"
 #include "api/representations.hpp"
 #include "api/rest/request_auth.hpp"
@@ -124,30 +125,16 @@ Reply delete_project(ApiContext& ctx, HttpRequest& req) {
   if (!who) co_return error_reply(who.error());
   auto access = co_await project_access(ctx, *who, req.params["id"], db::Role::owner);
   if (!access) co_return error_reply(access.error());
-  // Its clients go first, then the container (a deleted project must not
-  // keep running), then its uploads (none may recreate what is deleted),
-  // then its disk and mirror on this node, then its objects, and the row
-  // last: a failure on the way leaves the project listed, and DELETE can be
-  // sent again.
+  // Marked first: from here on the project is gone for every read, and a
+  // step that fails now is finished by the sweeper (project_deletion.hpp).
   const auto& id = access->project.id;
-  if (ctx.revocations) ctx.revocations->project_deleted(id);
-  if (ctx.runtime) {
-    auto stopped = co_await ctx.runtime->stop(id);
-    if (!stopped && stopped.error().code != "runtime_unavailable") co_return error_reply(stopped.error());
+  if (auto marked = co_await ctx.workers.run([&] { return ctx.db.projects().mark_deleting(id); }); !marked)
+    co_return error_reply(marked.error());
+  if (auto done = co_await delete_everywhere(ctx, access->project); !done) {
+    json::object body{{"deleting", true},
+                      {"message", done.error().message + "; the deletion finishes by itself once that works again"}};
+    co_return json_reply(202, json::serialize(body));
   }
-  if (ctx.sync)
-    if (auto forgot = co_await ctx.sync->forget(id); !forgot) co_return error_reply(forgot.error());
-  if (ctx.workspaces)
-    if (auto gone = co_await ctx.workers.run([&] { return ctx.workspaces->remove(id); }); !gone)
-      co_return error_reply(gone.error());
-  if (ctx.storage) {
-    auto prefix = storage::project_prefix(access->project.owner_id, id);
-    if (auto gone = co_await storage::delete_tree(*ctx.storage, prefix); !gone)
-      co_return error_reply(make_error(gone.error().code, "the project's files could not be deleted from storage (" +
-                                                              gone.error().message + "); send DELETE again"));
-  }
-  auto removed = co_await ctx.workers.run([&] { return ctx.db.projects().remove(access->project.id); });
-  if (!removed) co_return error_reply(removed.error());
   co_return no_content();
 }
 

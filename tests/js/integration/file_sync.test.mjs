@@ -8,7 +8,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { io } from "socket.io-client";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startBerth, signup, client, freshPostgresDatabase, removeDataDir, mirrorOf } from "../lib/berth.mjs";
@@ -293,6 +293,56 @@ test(`a storage outage (${OUTAGE_MS} ms) delays uploads but loses none; a name s
     }
   } catch (e) {
     console.error(n.berth.logs(), await Promise.race([n.berth.exited, sleep(100)]));
+    throw e;
+  } finally {
+    await n.stop();
+    n.cleanup();
+    await storage.stop();
+  }
+});
+
+test("a deletion cut short by a storage outage and a crash finishes at the next start, and nothing comes back", async () => {
+  const storage = await startStorageServer({ serviceKey: KEY });
+  const n = await node({ SUPABASE_URL: storage.url, SUPABASE_KEY: KEY, BERTH_BUCKET: "delete-bucket", BERTH_LOG_LEVEL: "info" });
+  const object = (user, projectId, path) =>
+    fetch(`${storage.url}/storage/v1/object/delete-bucket/${user.user.id}/${projectId}/${path}`, {
+      headers: { authorization: `Bearer ${KEY}`, apikey: KEY },
+    });
+  try {
+    const alice = await signup(n.berth.url, "alice");
+    const project = (await alice.api.post("/api/v1/projects", { name: "doomed" })).json;
+    const c = await connect(n.berth, alice, project.id);
+    for (const path of ["a.txt", "b.txt"]) assert.equal((await call(c.socket, "fs:write", { path, content: path })).ok, true);
+    await waitSynced(n, alice, project.id);
+    c.socket.close();
+    assert.equal((await object(alice, project.id, "a.txt")).status, 200);
+
+    await fetch(`${storage.url}/__control/outage`, { method: "POST", body: JSON.stringify({ ms: 4000 }) });
+    const outageOver = Date.now() + 4000;
+    const del = await client(n.berth.url, alice.accessToken).del(`/api/v1/projects/${project.id}`);
+    assert.equal(del.status, 202, del.text);
+    assert.equal(del.json.deleting, true);
+    assert.match(del.json.message, /storage/);
+    // Gone for every read at once, although its objects are still there.
+    assert.equal((await client(n.berth.url, alice.accessToken).get(`/api/v1/projects/${project.id}`)).status, 404);
+    const listed = (await client(n.berth.url, alice.accessToken).get("/api/v1/projects")).json;
+    assert.ok(!listed.projects.some((p) => p.id === project.id), "not listed");
+
+    await n.kill9();  // the crash, before any retry
+    await sleep(Math.max(0, outageOver - Date.now()) + 500);
+    await n.restart();
+    await n.berth.logged(new RegExp(`project ${project.id}: its deletion is finished`), 30000);
+    // Supabase Storage answers a missing object with HTTP 400 and the real status in the body.
+    for (const path of ["a.txt", "b.txt"]) {
+      const r = await object(alice, project.id, path);
+      assert.equal((await r.json()).statusCode, "404", path);
+    }
+    assert.equal(existsSync(n.mirror(project.id)), false, "its files on this node are gone too");
+    assert.equal((await client(n.berth.url, alice.accessToken).get(`/api/v1/projects/${project.id}`)).status, 404);
+    const again = await connect(n.berth, alice, project.id).catch((e) => e);
+    assert.ok(again instanceof Error, "a socket cannot open the deleted project");
+  } catch (e) {
+    console.error(n.berth.logs());
     throw e;
   } finally {
     await n.stop();
