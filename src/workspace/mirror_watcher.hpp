@@ -5,7 +5,7 @@
 //     executor; each watched project has a watch on every folder of its
 //     mirror but those .berthignore keeps local (node_modules/ ...), and new
 //     folders are watched, and walked, as they appear;
-//   - events only mark paths; once per window (25 ms) a project's marked
+//   - events only mark paths; once per window (15 ms) a project's marked
 //     paths go to Workspace::absorb on the worker pool, which compares them
 //     with what Berth knows (so Berth's own writes never echo), journals
 //     them for the uploader and publishes one batch: at most one
@@ -32,7 +32,7 @@ namespace berth::workspace {
 class MirrorWatcher {
  public:
   MirrorWatcher(boost::asio::any_io_executor executor, WorkerPool& workers, Workspaces& workspaces,
-                std::chrono::milliseconds window = std::chrono::milliseconds(25));
+                std::chrono::milliseconds window = std::chrono::milliseconds(15));
   ~MirrorWatcher();
 
   // Opens the inotify descriptor and starts reading it.

@@ -24,13 +24,14 @@ Result<FileChange> Workspace::change(const std::function<Result<FileChange>(Proj
     }
     done->seq = ++seq_;
     if (watched_) learn(*done);  // so the watcher takes this for Berth's own
+    tell_listeners({*done});
   }
-  publish({*done});
+  if (journal_ && recorded_) recorded_(project_id_);
   return done;
 }
 
-void Workspace::publish(std::vector<FileChange> batch) {
-  if (journal_ && recorded_) recorded_(project_id_);
+// Under mu_: the listeners hear of the batches in seq order. They only queue.
+void Workspace::tell_listeners(const std::vector<FileChange>& batch) {
   if (batch.empty()) return;
   for (auto& l : listeners_) l(project_id_, batch);
 }

@@ -60,7 +60,8 @@ class MirrorWatcher;
 class Workspace {
  public:
   // One batch: an editor's change, or what the container changed in one
-  // watcher window (contiguous seqs, the same actor).
+  // watcher window (contiguous seqs, the same actor). Called under the
+  // workspace's lock, in seq order: queue, never block.
   using Listener = std::function<void(const std::string& project_id, const std::vector<FileChange>& changes)>;
 
   using Recorded = std::function<void(const std::string& project_id)>;
@@ -102,7 +103,7 @@ class Workspace {
   std::optional<Known> state_of(const std::string& path) const;  // the mirror now; nullopt: nothing there
   std::optional<Known> known(const std::string& path) const;
   void learn(const FileChange& c);  // under mu_
-  void publish(std::vector<FileChange> batch);
+  void tell_listeners(const std::vector<FileChange>& batch);
 
   std::string project_id_;
   std::shared_ptr<ProjectFiles> files_;

@@ -122,8 +122,9 @@ Result<std::size_t> Workspace::absorb(const ObservedPaths& seen) {
       journalled = true;
     }
     for (auto& c : batch) c.seq = ++seq_;
+    tell_listeners(batch);
   }
-  if (journalled || !batch.empty()) publish(std::move(batch));
+  if (journalled && recorded_) recorded_(project_id_);
   return found;
 }
 

@@ -77,8 +77,9 @@ FileChange change_of(std::string op, const FileEntry& e, std::string from = {}) 
 
 }  // namespace
 
-FileEvents::FileEvents(socketio::Server& io, ApiContext& ctx, workspace::Workspaces& workspaces)
-    : io_(io), ctx_(ctx), workspaces_(workspaces) {}
+FileEvents::FileEvents(boost::asio::any_io_executor executor, socketio::Server& io, ApiContext& ctx,
+                       workspace::Workspaces& workspaces)
+    : io_(io), ctx_(ctx), workspaces_(workspaces), changes_(std::move(executor), io) {}
 
 asio::awaitable<Status> FileEvents::open_files(std::string project_id, std::string owner_id) {
   if (!ctx_.sync || ctx_.sync->is_open(project_id)) co_return Ok{};
@@ -92,20 +93,8 @@ void FileEvents::bind() {
     ctx_.sync->on_state([this](const std::string& project_id, const workspace::SyncState& state) {
       io_.to(project_room(project_id)).emit("sync:status", socketio::Args::of(socketio::Json{json::serialize(sync_json(state))}));
     });
-  // One packet per batch: an editor's change, or a window of the container's.
   workspaces_.subscribe([this](const std::string& project_id, const std::vector<FileChange>& batch) {
-    json::array events;
-    for (auto& c : batch) {
-      json::object event{{"op", c.op}, {"path", c.path}, {"kind", c.kind}, {"origin", c.origin}};
-      if (!c.by.empty()) event["by"] = c.by;
-      if (!c.from.empty()) event["from"] = c.from;
-      if (!c.version.empty()) event["version"] = c.version;
-      events.push_back(std::move(event));
-    }
-    json::object packet{{"seq", batch.back().seq}, {"firstSeq", batch.front().seq}, {"events", std::move(events)}};
-    auto room = io_.to(project_room(project_id));
-    if (!batch.front().actor.empty()) room = room.except(batch.front().actor);
-    room.emit("fs:changed", socketio::Args::of(socketio::Json{json::serialize(packet)}));
+    changes_.add(project_id, batch);
   });
 }
 

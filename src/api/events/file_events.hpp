@@ -11,6 +11,7 @@
 // `sync:status {pending, failed}` tells the project's clients what has not
 // reached storage yet.
 #include "api/context.hpp"
+#include "api/events/change_broadcast.hpp"
 #include "socketio/server.hpp"
 #include "workspace/workspace.hpp"
 
@@ -20,9 +21,11 @@ struct ProjectSession;
 
 class FileEvents {
  public:
-  FileEvents(socketio::Server& io, ApiContext& ctx, workspace::Workspaces& workspaces);
+  FileEvents(boost::asio::any_io_executor executor, socketio::Server& io, ApiContext& ctx,
+             workspace::Workspaces& workspaces);
 
-  // Sends every change to the project's room, except the socket that made it.
+  // Sends every change to the project's clients, coalesced, except to the
+  // socket that made it (change_broadcast.hpp).
   void bind();
   // Registers the fs:* handlers on a connected project socket.
   void attach(const socketio::SocketPtr& socket);
@@ -36,6 +39,7 @@ class FileEvents {
   socketio::Server& io_;
   ApiContext& ctx_;
   workspace::Workspaces& workspaces_;
+  ChangeBroadcast changes_;
 };
 
 }  // namespace berth::api

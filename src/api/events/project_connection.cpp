@@ -44,7 +44,7 @@ Result<std::pair<std::string, std::string>> read_auth(const std::string& auth_js
 
 ProjectConnections::ProjectConnections(asio::any_io_executor executor, socketio::Server& io, ApiContext& ctx)
     : executor_(std::move(executor)),
-      files_(ctx.workspaces ? std::make_unique<FileEvents>(io, ctx, *ctx.workspaces) : nullptr),
+      files_(ctx.workspaces ? std::make_unique<FileEvents>(executor_, io, ctx, *ctx.workspaces) : nullptr),
       terminals_(ctx.runtime ? std::make_unique<TerminalEvents>(executor_, ctx, *ctx.runtime) : nullptr),
       io_(io),
       ctx_(ctx) {}

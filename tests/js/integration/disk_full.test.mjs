@@ -13,16 +13,32 @@ import { join } from "node:path";
 import { io } from "socket.io-client";
 import { startBerth, signup } from "../lib/berth.mjs";
 
-test("ENOSPC is disk_full, and nothing unwritten is acknowledged", async () => {
+// A Berth on a 6 MiB tmpfs data dir, with one project and a socket on it.
+async function onAFullDisk(env, body) {
   const dir = mkdtempSync(join(tmpdir(), "berth-full-"));
   execFileSync("mount", ["-t", "tmpfs", "-o", "size=6m", "tmpfs", dir]);
   let berth;
   try {
-    berth = await startBerth({ dataDir: dir, database: false, env: { BERTH_PROJECT_QUOTA: "off" } });
+    berth = await startBerth({ dataDir: dir, database: false, env });
     const alice = await signup(berth.url, "alice");
     const project = (await alice.api.post("/api/v1/projects", { name: "full" })).json;
     const socket = io(berth.url, { auth: { token: alice.accessToken, projectId: project.id }, transports: ["websocket"], reconnection: false, forceNew: true });
     await new Promise((resolve, reject) => (socket.once("project:status", resolve), socket.once("connect_error", reject)));
+    try {
+      await body(socket);
+    } finally {
+      socket.close();
+    }
+    assert.equal((await fetch(berth.url + "/healthz")).status, 200, "the server keeps running");
+  } finally {
+    await berth?.stop();
+    execFileSync("umount", [dir]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test("ENOSPC is disk_full, and nothing unwritten is acknowledged", () =>
+  onAFullDisk({ BERTH_PROJECT_QUOTA: "off" }, async (socket) => {
     const acked = new Map();
     let refusal;
     for (let i = 0; i < 200 && !refusal; i++) {
@@ -39,35 +55,12 @@ test("ENOSPC is disk_full, and nothing unwritten is acknowledged", async () => {
       assert.equal(r.ok, true, `${path}: ${JSON.stringify(r.error)}`);
       assert.equal(r.content, content, `${path} was acknowledged, so it is whole`);
     }
-    socket.close();
-    const health = await fetch(berth.url + "/healthz");
-    assert.equal(health.status, 200, "the server keeps running");
-  } finally {
-    await berth?.stop();
-    execFileSync("umount", [dir]);
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test("a project disk the host cannot hold is disk_full, and the server keeps serving", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "berth-full-"));
-  execFileSync("mount", ["-t", "tmpfs", "-o", "size=6m", "tmpfs", dir]);
-  let berth;
-  try {
-    berth = await startBerth({ dataDir: dir, database: false, env: { BERTH_PROJECT_QUOTA: "64m" } });
-    const alice = await signup(berth.url, "alice");
-    const project = (await alice.api.post("/api/v1/projects", { name: "full" })).json;
-    const socket = io(berth.url, { auth: { token: alice.accessToken, projectId: project.id }, transports: ["websocket"], reconnection: false, forceNew: true });
-    await new Promise((resolve, reject) => (socket.once("project:status", resolve), socket.once("connect_error", reject)));
+test("a project disk the host cannot hold is disk_full, and the server keeps serving", () =>
+  onAFullDisk({ BERTH_PROJECT_QUOTA: "64m" }, async (socket) => {
     const r = await socket.timeout(20000).emitWithAck("fs:write", { path: "a.txt", content: "a" });
     assert.equal(r.ok, false);
     assert.equal(r.error.code, "disk_full", JSON.stringify(r.error));
     assert.match(r.error.message, /BERTH_PROJECT_QUOTA/);
-    socket.close();
-    assert.equal((await fetch(berth.url + "/healthz")).status, 200, "the server keeps running");
-  } finally {
-    await berth?.stop();
-    execFileSync("umount", [dir]);
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
