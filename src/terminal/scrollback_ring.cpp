@@ -1,9 +1,33 @@
 #include "terminal/scrollback_ring.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 #include <stdexcept>
 
 namespace berth::terminal {
+
+namespace {
+
+// How many leading bytes are ASCII other than ESC: in the parser's ground
+// state each of them ends at a boundary and changes nothing, so a flood of
+// plain text (a build log, base64) skips the byte-by-byte parser. Eight
+// bytes at a time.
+std::size_t plain_prefix(const unsigned char* p, std::size_t n) {
+  constexpr std::uint64_t kHigh = 0x8080808080808080ULL, kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kEscs = 0x1B1B1B1B1B1B1B1BULL;
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    std::uint64_t x = w ^ kEscs;  // a zero byte where w holds an ESC
+    if ((w & kHigh) || ((x - kOnes) & ~x & kHigh)) break;
+  }
+  while (i < n && p[i] < 0x80 && p[i] != 0x1B) ++i;
+  return i;
+}
+
+}  // namespace
 
 ScrollbackRing::ScrollbackRing(std::size_t capacity)
     : buffer_(capacity, '\0'), spacing_(std::clamp<std::size_t>(capacity / 64, 1, 256)) {
@@ -11,8 +35,21 @@ ScrollbackRing::ScrollbackRing(std::size_t capacity)
 }
 
 void ScrollbackRing::append(std::string_view bytes) {
-  for (unsigned char b : bytes) {
-    boundary_.feed(b);
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  for (std::size_t i = 0; i < bytes.size();) {
+    if (boundary_.at_boundary()) {
+      if (std::size_t run = plain_prefix(p + i, bytes.size() - i); run > 0) {
+        // Every byte of the run ends at a boundary: the safe points the
+        // byte-by-byte rule below would take, taken at once.
+        std::uint64_t last = end_ + run;
+        for (std::uint64_t at = std::max(end_ + 1, safe_points_.back() + spacing_); at <= last; at += spacing_)
+          safe_points_.push_back(at);
+        end_ = last;
+        i += run;
+        continue;
+      }
+    }
+    boundary_.feed(p[i++]);
     ++end_;
     if (boundary_.at_boundary() && end_ - safe_points_.back() >= spacing_) safe_points_.push_back(end_);
   }
