@@ -4,6 +4,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "core/log.hpp"
@@ -22,8 +23,17 @@ asio::awaitable<Status> delete_everywhere(ApiContext& ctx, db::Project project) 
   if (ctx.revocations) ctx.revocations->project_deleted(id);
   if (ctx.runtime) {
     // With the engine down the container stays; the next start-up's adoption
-    // removes it, since its project is gone by then.
-    auto stopped = co_await ctx.runtime->stop(id);
+    // removes it, since its project is gone by then. Right after a start-up
+    // that adoption may be removing it already (the mark hides the project):
+    // the engine then refuses the stop for a moment, and a second look finds
+    // it gone.
+    Result<workspace::ProjectStatus> stopped = make_error("internal", "not tried");
+    for (int attempt = 0; attempt < 5; ++attempt) {
+      stopped = co_await ctx.runtime->stop(id);
+      if (stopped || stopped.error().code == "runtime_unavailable") break;
+      asio::steady_timer pause(co_await asio::this_coro::executor, std::chrono::milliseconds(500));
+      co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
     if (!stopped && stopped.error().code != "runtime_unavailable") co_return stopped.error();
   }
   if (ctx.sync)

@@ -171,8 +171,9 @@ test("a restarted Berth adopts live containers and removes those of deleted proj
     // Delete `gone` behind the server's back: a second server on the same data.
     berth = await startRuntimeBerth({}, { dataDir: dir });
     const again = client(berth.url, user.accessToken);
-    assert.equal((await again.del(`/api/v1/projects/${gone}`)).status, 204);
+    const deleted = await again.del(`/api/v1/projects/${gone}`);
     await berth.stop();
+    assert.equal(deleted.status, 204, deleted.text);
 
     berth = await startRuntimeBerth({}, { dataDir: dir });
     try {
