@@ -12,7 +12,6 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -35,16 +34,6 @@ std::string join(const std::string& dir, const std::string& name) { return dir.e
 bool under_or_at(const std::string& path, const std::string& dir) {
   return dir.empty() || path == dir || (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
                                         path[dir.size()] == '/');
-}
-
-// AtomicFile's temporaries (".name.<12 hex>.tmp"): Berth's own, half-written.
-bool is_berth_temporary(const std::string& name) {
-  if (name.size() < 19 || name[0] != '.' || name.compare(name.size() - 4, 4, ".tmp") != 0) return false;
-  auto hex = name.substr(name.size() - 17, 13);
-  if (hex[0] != '.') return false;
-  for (std::size_t i = 1; i < hex.size(); ++i)
-    if (!std::isxdigit(static_cast<unsigned char>(hex[i]))) return false;
-  return true;
 }
 
 }  // namespace
@@ -213,7 +202,7 @@ void MirrorWatcher::add_tree(Project& p, const std::string& rel_dir, ObservedPat
     }
     while (auto* ent = ::readdir(d)) {
       std::string name = ent->d_name;
-      if (name == "." || name == ".." || is_berth_temporary(name)) continue;
+      if (name == "." || name == ".." || is_temporary_name(name)) continue;
       std::string path = join(level.path, name);
       struct stat st {};
       if (::fstatat(level.fd.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
@@ -257,7 +246,7 @@ void MirrorWatcher::on_events(const char* data, std::size_t size) {
       auto& p = pit->second;
       if (ev->len == 0) continue;  // about the folder itself: its parent reports it
       std::string name(ev->name);
-      if (is_berth_temporary(name)) continue;
+      if (is_temporary_name(name)) continue;
       std::string path = join(w->second.dir, name);
       bool is_dir = ev->mask & IN_ISDIR;
       if (path == ".berthignore") p->rules = IgnoreRules::defaults();  // reloaded at the flush
@@ -354,16 +343,17 @@ void MirrorWatcher::flush(std::shared_ptr<Project> p) {
     p->new_dirs.clear();
     rules_changed = seen.paths.count(".berthignore") > 0;
   }
-  if (rules_changed) {
-    auto rules = ignore_rules_of(p->ws->files());
+  IgnoreRules rules = rules_changed ? ignore_rules_of(p->ws->files()) : IgnoreRules::defaults();
+  {
     std::lock_guard lock(mu_);
-    p->rules = std::move(rules);
+    if (rules_changed) p->rules = rules;
+    rules = p->rules;
   }
   for (auto& dir : new_dirs) {
     add_tree(*p, dir, &seen);
     if (dir.empty()) p->ws->known_paths(seen.paths);  // a full walk: what is gone counts too
   }
-  auto absorbed = p->ws->absorb(seen);
+  auto absorbed = p->ws->absorb(seen, rules);
   if (!absorbed)
     spdlog::warn("project {}: cannot journal changes made in its container: {}", p->id, absorbed.error().message);
 }

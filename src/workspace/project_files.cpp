@@ -26,9 +26,6 @@ std::int64_t ms(const timespec& t) { return std::int64_t(t.tv_sec) * 1000 + t.tv
 
 const char* kind_of(mode_t m) { return S_ISDIR(m) ? "dir" : S_ISLNK(m) ? "symlink" : "file"; }
 
-// Berth's own temporary files while a write is under way: never listed.
-bool is_temporary(std::string_view name) { return name.starts_with(".berth-") && name.ends_with(".tmp"); }
-
 std::string temp_name() { return ".berth-" + hex_encode(random_bytes(8)) + ".tmp"; }
 
 Error errno_error(int err, const std::string& path) {
@@ -53,7 +50,7 @@ Result<std::vector<std::string>> names_in(int dir_fd, const std::string& path) {
   std::vector<std::string> names;
   while (auto* e = ::readdir(d)) {
     std::string_view n = e->d_name;
-    if (n == "." || n == ".." || is_temporary(n)) continue;
+    if (n == "." || n == ".." || is_temporary_name(n)) continue;
     names.emplace_back(n);
   }
   ::closedir(d);
@@ -92,6 +89,8 @@ Status remove_tree(int dir_fd, const std::string& name, const std::string& path,
 }
 
 }  // namespace
+
+bool is_temporary_name(std::string_view name) { return name.starts_with(".berth-") && name.ends_with(".tmp"); }
 
 Result<std::shared_ptr<ProjectFiles>> ProjectFiles::open(const std::string& root, PathGuard::Resolve resolve) {
   auto guard = PathGuard::create(root, resolve);

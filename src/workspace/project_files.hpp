@@ -45,6 +45,10 @@ struct FileContent {
   std::string version;
 };
 
+// Berth's own temporary files while a write is under way (".berth-<hex>.tmp"):
+// never listed, never reported by the watcher.
+bool is_temporary_name(std::string_view name);
+
 class ProjectFiles {
  public:
   static Result<std::shared_ptr<ProjectFiles>> open(const std::string& root,

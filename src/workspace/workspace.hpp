@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "workspace/container_plan.hpp"
+#include "workspace/ignore_rules.hpp"
 #include "workspace/project_files.hpp"
 #include "workspace/sync_journal.hpp"
 
@@ -90,7 +91,8 @@ class Workspace {
   // returns how many changes it found. Paths under .git/objects/ are
   // journalled (uploaded) but not published one by one.
   Status snapshot();
-  Result<std::size_t> absorb(const ObservedPaths& seen);
+  // `rules`: the watcher's .berthignore, kept current as the file changes.
+  Result<std::size_t> absorb(const ObservedPaths& seen, const IgnoreRules& rules);
   // Adds every path Berth knows to `into` (a full rescan: what is gone too).
   void known_paths(std::set<std::string>& into) const;
 

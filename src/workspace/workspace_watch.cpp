@@ -70,14 +70,13 @@ Status Workspace::snapshot() {
   return Ok{};
 }
 
-Result<std::size_t> Workspace::absorb(const ObservedPaths& seen) {
+Result<std::size_t> Workspace::absorb(const ObservedPaths& seen, const IgnoreRules& rules) {
   std::vector<FileChange> batch;
   std::size_t found = 0;
   bool journalled = false;
   {
     std::lock_guard lock(mu_);
     if (!watched_) return std::size_t(0);
-    auto rules = ignore_rules_of(*files_);
     std::vector<std::string> journal_paths;
     std::set<std::string> done;
     auto changed = [&](FileChange c) {

@@ -140,6 +140,12 @@ TEST_F(MirrorWatcherTest, BerthsOwnWritesDoNotEcho) {
   ASSERT_EQ(got.size(), 1u) << "only the editor's own change";
   EXPECT_EQ(got[0].origin, "editor");
   EXPECT_EQ(got[0].actor, "socket-1");
+  // The watcher is listening all along: someone else's write is reported.
+  write("theirs.txt", "from the container");
+  got = changes(2);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[1].path, "theirs.txt");
+  EXPECT_EQ(got[1].origin, "container");
 }
 
 TEST_F(MirrorWatcherTest, IgnoredFoldersStayLocalAndUnwatched) {
