@@ -57,4 +57,10 @@ boost::json::object status_json(const workspace::ProjectStatus& s) {
   return o;
 }
 
+boost::json::object entry_json(const workspace::FileEntry& e) {
+  boost::json::object o{{"path", e.path}, {"name", e.name}, {"kind", e.kind}, {"size", e.size}, {"mtime", e.mtime_ms}};
+  if (!e.version.empty()) o["version"] = e.version;
+  return o;
+}
+
 }  // namespace berth::api

@@ -8,6 +8,7 @@
 #include "db/project_repository.hpp"
 #include "db/template_repository.hpp"
 #include "db/user_repository.hpp"
+#include "workspace/project_files.hpp"
 #include "workspace/project_status.hpp"
 #include "workspace/sync_state.hpp"
 
@@ -22,5 +23,7 @@ boost::json::object member_json(const db::Member& m);
 boost::json::object status_json(const workspace::ProjectStatus& s);
 // {pending, failed:[{path, code, message}]}: `sync:status` and GET /projects/{id}.
 boost::json::object sync_json(const workspace::SyncState& s);
+// {path, name, kind, size, mtime, version?}: fs:* acks and the REST file routes.
+boost::json::object entry_json(const workspace::FileEntry& e);
 
 }  // namespace berth::api

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/encoding.hpp"
 #include "core/log.hpp"
 
 namespace berth::auth {
@@ -128,6 +129,11 @@ std::string Authenticator::issue_access_token(const std::string& user_id, const 
                              {"iss", kBerthIssuer},     {"iat", now},     {"exp", now + ttl.count()}};
   KeysPtr keys = keys_.load();
   return sign_hs256(boost::json::serialize(claims), keys->berth.hmac_secret);
+}
+
+std::string Authenticator::sign_link(std::string_view fields) const {
+  KeysPtr keys = keys_.load();
+  return base64url_encode(hmac_sha256(hmac_sha256(keys->berth.hmac_secret, "berth download link v1"), fields));
 }
 
 }  // namespace berth::auth

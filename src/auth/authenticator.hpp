@@ -62,6 +62,10 @@ class Authenticator {
 
   std::string issue_access_token(const std::string& user_id, const std::string& email,
                                  std::chrono::seconds ttl) const;
+  // The signature of a signed download link's fields (api/signed_links):
+  // HMAC-SHA256 under a key derived from the access-token key, so a link
+  // can never pass as a token or the other way round. base64url.
+  std::string sign_link(std::string_view fields) const;
 
  private:
   struct Keys {

@@ -12,6 +12,10 @@ std::optional<std::string> base64_decode(std::string_view text);
 std::string base64url_encode(std::string_view bytes);  // no padding
 std::optional<std::string> base64url_decode(std::string_view text);
 std::string hex_encode(std::string_view bytes);
+// RFC 3986 percent-encoding of a query value: all but unreserved characters.
+std::string percent_encode(std::string_view bytes);
+// Equality that takes the same time wherever the first difference is (signatures).
+bool equal_in_constant_time(std::string_view a, std::string_view b);
 
 std::string random_bytes(std::size_t n);  // cryptographically secure
 std::string random_token(std::size_t bytes = 32);  // base64url of random bytes

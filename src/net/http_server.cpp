@@ -78,6 +78,59 @@ class Upgrade final : public WebSocketUpgrade {
   http::request<http::string_body>& req_;
 };
 
+// A streaming route's request body, read from the connection as the
+// handler asks for it.
+class StreamingBody final : public BodyReader {
+ public:
+  StreamingBody(Connection& conn, beast::flat_buffer& buffer, http::request_parser<http::buffer_body>& parser,
+                std::chrono::seconds timeout, bool send_continue)
+      : conn_(conn), buffer_(buffer), parser_(parser), timeout_(timeout), send_continue_(send_continue) {}
+
+  asio::awaitable<Result<std::size_t>> read(std::span<char> into) override {
+    if (failed_) co_return make_error("bad_request", "the request body could not be read");
+    if (send_continue_) {  // the client waits for this before it sends the body (curl does)
+      send_continue_ = false;
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      conn_.stream.expires_after(timeout_);
+      auto [ec, n] = co_await asio::async_write(conn_.stream, asio::buffer(kContinue), use_nothrow);
+      if (ec) co_return fail("the connection closed");
+    }
+    while (!parser_.is_done()) {
+      auto& body = parser_.get().body();
+      body.data = into.data();
+      body.size = into.size();
+      conn_.stream.expires_after(timeout_);
+      auto [ec, n] = co_await http::async_read_some(conn_.stream, buffer_, parser_, use_nothrow);
+      std::size_t got = into.size() - body.size;
+      if (ec == http::error::need_buffer) ec = {};
+      if (ec == beast::error::timeout) co_return fail("timeout", "the request body stopped arriving");
+      if (ec) co_return fail("the request body ended early or was malformed: " + ec.message());
+      if (got > 0) co_return got;
+    }
+    conn_.stream.expires_never();
+    co_return std::size_t{0};
+  }
+
+  std::optional<std::uint64_t> length() const override {
+    auto n = parser_.content_length();
+    return n ? std::optional<std::uint64_t>(*n) : std::nullopt;
+  }
+  bool failed() const { return failed_; }
+
+ private:
+  Error fail(std::string message) { return fail("bad_request", std::move(message)); }
+  Error fail(std::string code, std::string message) {
+    failed_ = true;
+    return make_error(std::move(code), std::move(message));
+  }
+
+  Connection& conn_;
+  beast::flat_buffer& buffer_;
+  http::request_parser<http::buffer_body>& parser_;
+  std::chrono::seconds timeout_;
+  bool send_continue_;
+  bool failed_ = false;
+};
 
 }  // namespace
 
@@ -207,6 +260,26 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
     co_await http::async_write(conn.stream, res, use_nothrow);
   }
 
+  // The request's line and headers as handlers see them; false when the
+  // path's percent-encoding is bad.
+  template <class Body>
+  static bool fill_request(HttpRequest& req, const http::request<Body>& head, const std::string& remote,
+                           const TrustedProxies& proxies) {
+    req.method = std::string(head.method_string());
+    req.target = std::string(head.target());
+    req.remote = remote;
+    auto q = req.target.find('?');
+    if (!percent_decode(std::string_view(req.target).substr(0, q), req.path, false)) return false;
+    if (q != std::string::npos) req.query = parse_query(std::string_view(req.target).substr(q + 1));
+    for (const auto& f : head) req.headers.emplace(std::string(f.name_string()), std::string(f.value()));
+    req.client = client_address(remote, req.header("X-Forwarded-For"), proxies);
+    return true;
+  }
+
+  std::string too_large_message() const {
+    return "request body is larger than " + std::to_string(options.max_body_bytes) + " bytes";
+  }
+
   // `self` keeps the server state alive while the session runs.
   asio::awaitable<void> session([[maybe_unused]] std::shared_ptr<Impl> self, std::shared_ptr<Connection> conn) {
     beast::flat_buffer buffer;
@@ -220,18 +293,15 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
     }
     // A fresh connection gets its first request served even during shutdown.
     while (conn->served == 0 || !stopping) {
-      http::request_parser<http::string_body> parser;
-      parser.header_limit(std::uint32_t(options.max_header_bytes));
-      parser.body_limit(options.max_body_bytes);
+      // The header first, with no body type: the route decides whether the
+      // body is buffered (under BERTH_MAX_BODY) or streamed to its handler.
+      http::request_parser<http::empty_body> head_parser;
+      head_parser.header_limit(std::uint32_t(options.max_header_bytes));
+      head_parser.body_limit(boost::none);
       conn->stream.expires_after(options.header_timeout);
-      auto [ec, n] = co_await http::async_read_header(conn->stream, buffer, parser, use_nothrow);
+      auto [ec, n] = co_await http::async_read_header(conn->stream, buffer, head_parser, use_nothrow);
       if (ec == http::error::header_limit) {
         co_await write_plain(*conn, 11, 431, "too_large", "request headers are larger than 16 KiB");
-        break;
-      }
-      if (ec == http::error::body_limit) {  // Beast checks Content-Length while parsing the header
-        co_await write_plain(*conn, 11, 413, "too_large",
-                             "request body is larger than " + std::to_string(options.max_body_bytes) + " bytes");
         break;
       }
       if (ec == beast::error::timeout) {
@@ -247,66 +317,25 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
         co_await write_plain(*conn, 11, 400, "bad_request", "malformed HTTP request: " + ec.message());
         break;
       }
-      auto& head = parser.get();
-      auto length = parser.content_length();
-      if (length && *length > options.max_body_bytes) {
-        co_await write_plain(*conn, head.version(), 413, "too_large",
-                             "request body is larger than " + std::to_string(options.max_body_bytes) + " bytes");
-        break;
-      }
-      conn->busy = true;
-      bool is_upgrade = beast::websocket::is_upgrade(head);
-      if (!is_upgrade && !parser.is_done()) {
-        conn->stream.expires_after(options.body_timeout);
-        auto [bec, bn] = co_await http::async_read(conn->stream, buffer, parser, use_nothrow);
-        if (bec == http::error::body_limit) {
-          co_await write_plain(*conn, head.version(), 413, "too_large",
-                               "request body is larger than " + std::to_string(options.max_body_bytes) + " bytes");
-          break;
-        }
-        if (bec) {
-          if (bec != beast::error::timeout && bec != http::error::end_of_stream && bec != asio::error::eof)
-            co_await write_plain(*conn, head.version(), 400, "bad_request", "malformed HTTP body: " + bec.message());
-          break;
-        }
-      }
-      conn->stream.expires_never();  // a handler may hold the request (long polling)
-      auto& breq = parser.get();
-      bool keep_alive = breq.keep_alive();
-      unsigned version = breq.version();
-
       HttpRequest req;
-      req.method = std::string(breq.method_string());
-      req.target = std::string(breq.target());
-      req.remote = remote;
-      auto q = req.target.find('?');
-      if (!percent_decode(std::string_view(req.target).substr(0, q), req.path, false)) {
+      unsigned version = head_parser.get().version();
+      if (!fill_request(req, head_parser.get(), remote, options.trusted_proxies)) {
         co_await write_plain(*conn, version, 400, "bad_request", "the request path has a bad percent-encoding");
         break;
       }
-      if (q != std::string::npos) req.query = parse_query(std::string_view(req.target).substr(q + 1));
-      for (const auto& f : breq) req.headers.emplace(std::string(f.name_string()), std::string(f.value()));
-      req.body = std::move(breq.body());
-      req.client = client_address(remote, req.header("X-Forwarded-For"), options.trusted_proxies);
-      Upgrade upgrade(*conn, breq);
-      if (is_upgrade) req.upgrade = &upgrade;
-
-      HttpResponse res = co_await dispatch(req);
+      bool is_upgrade = beast::websocket::is_upgrade(head_parser.get());
+      conn->busy = true;
+      bool keep_alive = head_parser.get().keep_alive();
+      bool go_on;
+      if (!is_upgrade && router.streams_body(req.method, req.path)) {
+        go_on = co_await serve_streaming(*conn, buffer, std::move(head_parser), req, keep_alive);
+      } else {
+        go_on = co_await serve_buffered(*conn, buffer, std::move(head_parser), req, keep_alive, is_upgrade);
+      }
       if (conn->upgraded) break;  // the WebSocket owns the connection now
-
-      http::response<http::string_body> out{http::status(res.status), version};
-      out.set(http::field::server, "berth");
-      if (!res.content_type.empty()) out.set(http::field::content_type, res.content_type);
-      for (auto& [k, v] : res.headers) out.insert(k, v);
-      keep_alive = keep_alive && !stopping;
-      out.keep_alive(keep_alive);
-      if (req.method != "HEAD") out.body() = std::move(res.body);
-      out.prepare_payload();
-      conn->stream.expires_after(options.body_timeout);
-      auto [wec, wn] = co_await http::async_write(conn->stream, out, use_nothrow);
       conn->busy = false;
       ++conn->served;
-      if (wec || !keep_alive) break;
+      if (!go_on) break;
     }
     if (!conn->upgraded) {
       if (conn->answered_early) co_await drain_input(*conn);
@@ -316,6 +345,112 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
     }
     std::lock_guard lock(mu);
     connections.erase(conn.get());
+  }
+
+  // A request whose body is read whole (at most BERTH_MAX_BODY) before its
+  // handler runs. Returns whether the connection serves another request.
+  asio::awaitable<bool> serve_buffered(Connection& conn, beast::flat_buffer& buffer,
+                                       http::request_parser<http::empty_body>&& head, HttpRequest& req,
+                                       bool keep_alive, bool is_upgrade) {
+    unsigned version = head.get().version();
+    auto length = head.content_length();
+    if (length && *length > options.max_body_bytes) {
+      co_await write_plain(conn, version, 413, "too_large", too_large_message());
+      co_return false;
+    }
+    http::request_parser<http::string_body> parser(std::move(head));
+    parser.body_limit(options.max_body_bytes);
+    if (!is_upgrade && !parser.is_done()) {
+      conn.stream.expires_after(options.body_timeout);
+      auto [bec, bn] = co_await http::async_read(conn.stream, buffer, parser, use_nothrow);
+      if (bec == http::error::body_limit) {
+        co_await write_plain(conn, version, 413, "too_large", too_large_message());
+        co_return false;
+      }
+      if (bec) {
+        if (bec != beast::error::timeout && bec != http::error::end_of_stream && bec != asio::error::eof)
+          co_await write_plain(conn, version, 400, "bad_request", "malformed HTTP body: " + bec.message());
+        co_return false;
+      }
+    }
+    conn.stream.expires_never();  // a handler may hold the request (long polling)
+    auto& breq = parser.get();
+    req.body = std::move(breq.body());
+    Upgrade upgrade(conn, breq);
+    if (is_upgrade) req.upgrade = &upgrade;
+    HttpResponse res = co_await dispatch(req);
+    if (conn.upgraded) co_return false;
+    co_return co_await write_response(conn, req, res, version, keep_alive);
+  }
+
+  // A request to a streaming route: its handler reads the body through
+  // req.body_reader. A body the handler left unread (it refused the
+  // request) ends the connection after the answer.
+  asio::awaitable<bool> serve_streaming(Connection& conn, beast::flat_buffer& buffer,
+                                        http::request_parser<http::empty_body>&& head, HttpRequest& req,
+                                        bool keep_alive) {
+    unsigned version = head.get().version();
+    bool expects_continue = beast::iequals(head.get()[http::field::expect], "100-continue");
+    http::request_parser<http::buffer_body> parser(std::move(head));
+    parser.body_limit(boost::none);  // the handler bounds what it reads
+    StreamingBody body(conn, buffer, parser, options.body_timeout, expects_continue && version >= 11);
+    req.body_reader = &body;
+    HttpResponse res = co_await dispatch(req);
+    if (!parser.is_done()) {
+      keep_alive = false;
+      if (!body.failed()) conn.answered_early = true;  // let the client finish sending, then close
+    }
+    co_return co_await write_response(conn, req, res, version, keep_alive);
+  }
+
+  // Writes the answer: a buffered body, or a streamed one piece by piece.
+  asio::awaitable<bool> write_response(Connection& conn, const HttpRequest& req, HttpResponse& res, unsigned version,
+                                       bool keep_alive) {
+    keep_alive = keep_alive && !stopping;
+    auto decorate = [&](auto& out) {
+      out.set(http::field::server, "berth");
+      if (!res.content_type.empty()) out.set(http::field::content_type, res.content_type);
+      for (auto& [k, v] : res.headers) out.insert(k, v);
+      out.keep_alive(keep_alive);
+    };
+    if (!res.source || req.method == "HEAD") {
+      http::response<http::string_body> out{http::status(res.status), version};
+      decorate(out);
+      if (req.method != "HEAD") out.body() = std::move(res.body);
+      out.prepare_payload();
+      if (res.source && res.length) out.content_length(*res.length);
+      conn.stream.expires_after(options.body_timeout);
+      auto [wec, wn] = co_await http::async_write(conn.stream, out, use_nothrow);
+      co_return !wec && keep_alive;
+    }
+    http::response<http::buffer_body> out{http::status(res.status), version};
+    decorate(out);
+    if (res.length)
+      out.content_length(*res.length);
+    else
+      out.chunked(true);
+    out.body().data = nullptr;
+    out.body().more = true;
+    http::response_serializer<http::buffer_body> serializer{out};
+    conn.stream.expires_after(options.body_timeout);
+    auto [hec, hn] = co_await http::async_write_header(conn.stream, serializer, use_nothrow);
+    if (hec) co_return false;
+    std::string piece;
+    for (;;) {
+      auto next = co_await res.source->next(piece);
+      if (!next) {
+        spdlog::warn("{} {}: the response was cut: {}", req.method, req.path, next.error().message);
+        co_return false;  // the status is sent: only closing tells the client
+      }
+      out.body().data = piece.empty() ? nullptr : piece.data();
+      out.body().size = piece.size();
+      out.body().more = !piece.empty();
+      conn.stream.expires_after(options.body_timeout);
+      auto [wec, wn] = co_await http::async_write(conn.stream, serializer, use_nothrow);
+      if (wec && wec != http::error::need_buffer) co_return false;
+      if (piece.empty()) break;
+    }
+    co_return keep_alive;
   }
 
   asio::awaitable<HttpResponse> dispatch(HttpRequest& req) {

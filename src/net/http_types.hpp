@@ -1,12 +1,18 @@
 #pragma once
 // Plain HTTP request/response types. Handlers use these, not Beast's, so
 // Beast headers stay inside net/*.cpp (they cost ~25 s per translation unit).
+#include <boost/asio/awaitable.hpp>
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "core/result.hpp"
 
 namespace berth::net {
 
@@ -17,6 +23,29 @@ struct CaseInsensitiveLess {
   bool operator()(const std::string& a, const std::string& b) const;
 };
 using HeaderMap = std::multimap<std::string, std::string, CaseInsensitiveLess>;
+
+// The body of a request to a streaming route (Router::add_streaming), read
+// as it arrives instead of whole: file uploads are bounded by the handler's
+// own limit, not by BERTH_MAX_BODY.
+class BodyReader {
+ public:
+  virtual ~BodyReader() = default;
+  // Up to into.size() bytes; 0 at the end of the body. Errors: timeout,
+  // bad_request (a malformed chunk), or the connection went away.
+  virtual boost::asio::awaitable<Result<std::size_t>> read(std::span<char> into) = 0;
+  virtual std::optional<std::uint64_t> length() const = 0;  // Content-Length, when sent
+};
+
+// A response body produced piece by piece (downloads, archives): the
+// server writes each piece before asking for the next, so a slow reader
+// holds Berth back instead of growing its memory.
+class BodySource {
+ public:
+  virtual ~BodySource() = default;
+  // Replaces `piece` with the next bytes; an empty piece ends the body. An
+  // error after the first piece can only cut the connection.
+  virtual boost::asio::awaitable<Status> next(std::string& piece) = 0;
+};
 
 struct HttpRequest {
   std::string method;  // upper case: GET, POST, ...
@@ -30,6 +59,7 @@ struct HttpRequest {
   std::string client;  // the client's address: the peer's, or what a trusted proxy forwarded (net/client_address.hpp)
   std::string route;   // the matched route pattern, for metrics and logs
   WebSocketUpgrade* upgrade = nullptr;  // set when the client asks for a WebSocket
+  BodyReader* body_reader = nullptr;     // streaming routes only; `body` stays empty
 
   std::string_view header(const std::string& name) const;  // "" when absent
 };
@@ -39,6 +69,10 @@ struct HttpResponse {
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // Instead of `body`: streamed, with Content-Length when `length` is set
+  // and chunked otherwise.
+  std::shared_ptr<BodySource> source;
+  std::optional<std::uint64_t> length;
 
   HttpResponse& with_header(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));

@@ -18,6 +18,10 @@ void Router::add(std::string method, std::string pattern, Handler handler) {
   routes_.push_back(Route{std::move(method), std::move(pattern), std::move(handler)});
 }
 
+void Router::add_streaming(std::string method, std::string pattern, Handler handler) {
+  routes_.push_back(Route{std::move(method), std::move(pattern), std::move(handler), true});
+}
+
 namespace {
 bool match_segments(const std::vector<std::string>& pattern, const std::vector<std::string>& path,
                     std::map<std::string, std::string>* params) {
@@ -53,6 +57,14 @@ Router::Match Router::match(HttpRequest& req) const {
     m.allow += r.method;
   }
   return m;
+}
+
+bool Router::streams_body(const std::string& method, const std::string& path) const {
+  HttpRequest probe;
+  probe.method = method;
+  probe.path = path;
+  auto m = match(probe);
+  return m.route && m.route->streams_body;
 }
 
 }  // namespace berth::net

@@ -17,11 +17,16 @@ struct Route {
   std::string method;
   std::string pattern;
   Handler handler;
+  bool streams_body = false;  // the handler reads the body itself (HttpRequest::body_reader)
 };
 
 class Router {
  public:
   void add(std::string method, std::string pattern, Handler handler);
+  // A route whose handler reads its request body as it arrives: the server
+  // neither buffers it nor applies BERTH_MAX_BODY.
+  void add_streaming(std::string method, std::string pattern, Handler handler);
+  bool streams_body(const std::string& method, const std::string& path) const;
 
   struct Match {
     const Route* route = nullptr;  // null: see status

@@ -204,14 +204,12 @@ Result<FileContent> ProjectFiles::read(const ProjectPath& path, std::uint64_t ma
   return out;
 }
 
-Result<FileEntry> ProjectFiles::write(const ProjectPath& path, std::string_view bytes,
-                                      const std::optional<std::string>& base_version) {
-  if (path.is_root()) return make_error("bad_request", "the project root is a directory");
-  auto parent = guard_.open_parent(path);
-  if (!parent) return parent.error();
-  int dir = parent->dir.get();
-  const std::string& name = parent->name;
-  mode_t mode = 0644;
+// What write() and replace() check before they put a file at `name`: not a
+// folder or something else, and at base_version when one is given. Sets
+// `mode` to the mode the new file keeps (the old one's, else 0644).
+Status ProjectFiles::check_replaceable(int dir, const std::string& name, const ProjectPath& path,
+                                       const std::optional<std::string>& base_version, mode_t& mode) const {
+  mode = 0644;
   struct stat st {};
   if (::fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
     if (S_ISDIR(st.st_mode)) return make_error("bad_request", path.str() + " is a directory");
@@ -227,6 +225,31 @@ Result<FileEntry> ProjectFiles::write(const ProjectPath& path, std::string_view 
   } else if (base_version && !base_version->empty()) {
     return make_error("conflict", path.str() + " no longer exists");
   }
+  return Ok{};
+}
+
+// The durable end of a write: owner and mode on the complete file, fsync,
+// rename over the target, fsync of the folder.
+Result<FileEntry> ProjectFiles::put_in_place(int file, int from_dir, const std::string& from_name, int dir,
+                                             const std::string& name, const ProjectPath& path, mode_t mode) const {
+  // Owner and mode first, on the fd: the file appears complete and right.
+  if (::geteuid() == 0) (void)::fchown(file, uid_t(uid_), gid_t(gid_));
+  ::fchmod(file, mode);
+  if (auto s = fsync_fd(file, path.str()); !s) return s.error();
+  if (::renameat(from_dir, from_name.c_str(), dir, name.c_str()) != 0) return errno_error(errno, path.str());
+  if (auto s = fsync_fd(dir, "the folder of " + path.str()); !s) return s.error();
+  return entry_at(dir, name, path.str());
+}
+
+Result<FileEntry> ProjectFiles::write(const ProjectPath& path, std::string_view bytes,
+                                      const std::optional<std::string>& base_version) {
+  if (path.is_root()) return make_error("bad_request", "the project root is a directory");
+  auto parent = guard_.open_parent(path);
+  if (!parent) return parent.error();
+  int dir = parent->dir.get();
+  const std::string& name = parent->name;
+  mode_t mode;
+  if (auto ok = check_replaceable(dir, name, path, base_version, mode); !ok) return ok.error();
   auto tmp = temp_name();
   UniqueFd out(::openat(dir, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (!out) return errno_error(errno, path.str());
@@ -240,13 +263,22 @@ Result<FileEntry> ProjectFiles::write(const ProjectPath& path, std::string_view 
     if (n < 0) return fail(errno_error(errno, path.str()));
     done += std::size_t(n);
   }
-  // Owner and mode first, on the fd: the file appears complete and right.
-  if (::geteuid() == 0) (void)::fchown(out.get(), uid_t(uid_), gid_t(gid_));
-  ::fchmod(out.get(), mode);
-  if (auto s = fsync_fd(out.get(), path.str()); !s) return fail(s.error());
-  if (::renameat(dir, tmp.c_str(), dir, name.c_str()) != 0) return fail(errno_error(errno, path.str()));
-  if (auto s = fsync_fd(dir, "the folder of " + path.str()); !s) return s.error();
-  return entry_at(dir, name, path.str());
+  auto placed = put_in_place(out.get(), dir, tmp, dir, name, path, mode);
+  if (!placed) return fail(placed.error());
+  return placed;
+}
+
+Result<FileEntry> ProjectFiles::replace(const ProjectPath& path, const std::string& staged_file,
+                                        const std::optional<std::string>& base_version) {
+  if (path.is_root()) return make_error("bad_request", "the project root is a directory");
+  auto parent = guard_.open_parent(path);
+  if (!parent) return parent.error();
+  int dir = parent->dir.get();
+  mode_t mode;
+  if (auto ok = check_replaceable(dir, parent->name, path, base_version, mode); !ok) return ok.error();
+  UniqueFd staged(::open(staged_file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (!staged) return file_error(errno, staged_file);
+  return put_in_place(staged.get(), AT_FDCWD, staged_file, dir, parent->name, path, mode);
 }
 
 Result<FileEntry> ProjectFiles::create(const ProjectPath& path, bool directory) {

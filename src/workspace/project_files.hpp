@@ -69,6 +69,11 @@ class ProjectFiles {
   // file was created meanwhile); disk_full when the disk is.
   Result<FileEntry> write(const ProjectPath& path, std::string_view bytes,
                           const std::optional<std::string>& base_version);
+  // write() of a complete file staged elsewhere on the same file system
+  // (streamed uploads): the same checks, mode, owner and durability; the
+  // staged file is moved, not copied.
+  Result<FileEntry> replace(const ProjectPath& path, const std::string& staged_file,
+                            const std::optional<std::string>& base_version);
   // conflict when something exists there already.
   Result<FileEntry> create(const ProjectPath& path, bool directory);
   // Directories recursively; a symlink is removed as a link. The root cannot be.
@@ -98,6 +103,10 @@ class ProjectFiles {
   Result<FileEntry> entry_at(int dir_fd, const std::string& name, const std::string& path,
                              bool with_version = true) const;
   std::string version_of(int fd, const struct stat& st) const;
+  Status check_replaceable(int dir, const std::string& name, const ProjectPath& path,
+                           const std::optional<std::string>& base_version, mode_t& mode) const;
+  Result<FileEntry> put_in_place(int file, int from_dir, const std::string& from_name, int dir,
+                                 const std::string& name, const ProjectPath& path, mode_t mode) const;
 
   PathGuard guard_;
   int uid_ = 1000, gid_ = 1000;

@@ -5,16 +5,20 @@
 
 namespace berth::workspace {
 
+Error Workspace::explain_full_disk(Error e) const {
+  // ENOSPC on the project's own disk is its quota, not the host's disk.
+  if (e.code == "disk_full" && quota_ > 0)
+    return make_error("quota_exceeded", "the project's disk is full (BERTH_PROJECT_QUOTA, " +
+                                            std::to_string(quota_ >> 20) + " MiB): delete files to make room");
+  return e;
+}
+
 Result<FileChange> Workspace::change(const std::function<Result<FileChange>(ProjectFiles&)>& op) {
   Result<FileChange> done = make_error("internal", "no change");
   {
     std::lock_guard lock(mu_);
     done = op(*files_);
-    // ENOSPC on the project's own disk is its quota, not the host's disk.
-    if (!done && done.error().code == "disk_full" && quota_ > 0)
-      return make_error("quota_exceeded", "the project's disk is full (BERTH_PROJECT_QUOTA, " +
-                                              std::to_string(quota_ >> 20) + " MiB): delete files to make room");
-    if (!done) return done;
+    if (!done) return explain_full_disk(done.error());
     if (journal_) {
       std::vector<std::string> paths{done->path};
       if (!done->from.empty()) paths.push_back(done->from);

@@ -84,6 +84,9 @@ class Workspace {
   // Blocking (worker pool). `op` changes the files and returns the change
   // to publish (or an error: then nothing is published and seq stays).
   Result<FileChange> change(const std::function<Result<FileChange>(ProjectFiles&)>& op);
+  // disk_full on the project's own disk becomes quota_exceeded (the user
+  // can make room); anything else is returned as it is.
+  Error explain_full_disk(Error e) const;
 
   // The watcher's side (blocking, worker pool). snapshot() takes the mirror
   // as it is now as known; absorb() journals and publishes, as one batch

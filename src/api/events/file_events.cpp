@@ -18,7 +18,6 @@ namespace asio = boost::asio;
 namespace json = boost::json;
 using workspace::FileChange;
 using workspace::FileEntry;
-using workspace::ProjectFiles;
 using workspace::ProjectPath;
 
 namespace {
@@ -30,12 +29,6 @@ bool changes_files(std::string_view event) { return event != "fs:list" && event 
 socketio::Args failure(const Error& e) {
   return socketio::Args::of(
       socketio::Json{json::serialize(json::object{{"ok", false}, {"error", {{"code", e.code}, {"message", e.message}}}})});
-}
-
-json::object entry_json(const FileEntry& e) {
-  json::object o{{"path", e.path}, {"name", e.name}, {"kind", e.kind}, {"size", e.size}, {"mtime", e.mtime_ms}};
-  if (!e.version.empty()) o["version"] = e.version;
-  return o;
 }
 
 // A request's fields, with binary content resolved from its attachment.
@@ -64,29 +57,11 @@ struct Request {
   }
 };
 
-// The change to publish for an operation that succeeded.
-FileChange change_of(std::string op, const FileEntry& e, std::string from = {}) {
-  FileChange c;
-  c.op = std::move(op);
-  c.path = e.path;
-  c.from = std::move(from);
-  c.kind = e.kind;
-  c.version = e.version;
-  return c;
-}
-
 }  // namespace
 
 FileEvents::FileEvents(boost::asio::any_io_executor executor, socketio::Server& io, ApiContext& ctx,
                        workspace::Workspaces& workspaces)
-    : io_(io), ctx_(ctx), workspaces_(workspaces), changes_(std::move(executor), io) {}
-
-asio::awaitable<Status> FileEvents::open_files(std::string project_id, std::string owner_id) {
-  if (!ctx_.sync || ctx_.sync->is_open(project_id)) co_return Ok{};
-  auto opened = co_await ctx_.sync->open(project_id, owner_id);
-  if (!opened) spdlog::warn("project {}: cannot open its files from storage: {}", project_id, opened.error().message);
-  co_return opened;
-}
+    : io_(io), ctx_(ctx), workspaces_(workspaces), files_(ctx), changes_(std::move(executor), io) {}
 
 void FileEvents::bind() {
   if (ctx_.sync)
@@ -105,7 +80,7 @@ void FileEvents::attach(const socketio::SocketPtr& socket) {
     asio::co_spawn(
         socket->executor(),
         [this, id = session->project_id, owner = session->owner_id]() -> asio::awaitable<void> {
-          (void)co_await open_files(id, owner);
+          (void)co_await files_.open_files(id, owner);
         },
         asio::detached);
   for (const char* event : kEvents)
@@ -131,52 +106,36 @@ void FileEvents::on_request(const socketio::SocketPtr& s, const std::string& eve
       [this, s, event, req = std::move(req), args, ack, project_id = session->project_id,
        owner_id = session->owner_id, user_id = session->who.user_id]() mutable -> asio::awaitable<void> {
         req.args = &args;
-        if (auto opened = co_await open_files(project_id, owner_id); !opened) co_return ack(failure(opened.error()));
-        auto ws = co_await ctx_.workers.run([&] { return workspaces_.open(project_id); });
-        if (!ws) co_return ack(failure(ws.error()));
-        auto& w = **ws;
+        FileCaller caller{project_id, owner_id, user_id, s->id()};
         socketio::Args reply;
         json::object out{{"ok", true}};
-        // Runs a change in seq order and answers with the seq it was given.
-        auto apply = [&](std::function<Result<FileChange>(ProjectFiles&)> op) -> asio::awaitable<Status> {
-          auto done = co_await ctx_.workers.run([&] {
-            return w.change([&](ProjectFiles& files) -> Result<FileChange> {
-              auto c = op(files);
-              if (c) c->by = user_id, c->actor = s->id();
-              return c;
-            });
-          });
-          if (!done) co_return done.error();
-          out["seq"] = done->seq;
-          co_return Ok{};
-        };
-        // A name storage could never hold is refused now, not parked later.
-        auto storable = [&](const ProjectPath& p) -> Status {
-          if (!ctx_.storage || p.is_root()) return Ok{};
-          return ctx_.storage->validate_key(storage::project_key(owner_id, project_id, p.str()));
-        };
         Status status = Ok{};
+        // The answer of an operation that changed a file: the seq it was given.
+        auto changed = [&](Result<FileChanged>& done, const char* entry_field) {
+          if (!done) return status = done.error(), void();
+          out["seq"] = done->seq;
+          if (entry_field) out[entry_field] = entry_json(done->entry);
+        };
         if (event == "fs:list") {
           auto path = req.path("path");
           if (!path) co_return ack(failure(path.error()));
-          auto seq = w.seq();  // before listing: a change after it shows up as a later seq
-          auto entries = co_await ctx_.workers.run([&] { return w.files().list(*path, req.flag("recursive")); });
-          if (!entries) co_return ack(failure(entries.error()));
+          auto listing = co_await files_.list(caller, *path, req.flag("recursive"));
+          if (!listing) co_return ack(failure(listing.error()));
           json::array list;
-          for (auto& e : *entries) list.push_back(entry_json(e));
-          out["seq"] = seq;
+          for (auto& e : listing->entries) list.push_back(entry_json(e));
+          out["seq"] = listing->seq;
           out["entries"] = std::move(list);
         } else if (event == "fs:stat") {
           auto path = req.path("path");
           if (!path) co_return ack(failure(path.error()));
-          auto e = co_await ctx_.workers.run([&] { return w.files().stat(*path); });
+          auto e = co_await files_.stat(caller, *path);
           if (!e) co_return ack(failure(e.error()));
           out["entry"] = entry_json(*e);
         } else if (event == "fs:read") {
           auto path = req.path("path");
           if (!path) co_return ack(failure(path.error()));
           auto limit = std::min<std::uint64_t>(ctx_.config.max_file_size, ctx_.config.max_body_bytes);
-          auto c = co_await ctx_.workers.run([&] { return w.files().read(*path, limit); });
+          auto c = co_await files_.read(caller, *path, limit);
           if (!c) co_return ack(failure(c.error()));
           bool text = is_valid_utf8(c->bytes) && c->bytes.find('\0') == std::string::npos;
           out["size"] = c->bytes.size();
@@ -190,54 +149,30 @@ void FileEvents::on_request(const socketio::SocketPtr& s, const std::string& eve
           auto path = req.path("path");
           auto content = req.content();
           if (!path || !content) co_return ack(failure(!path ? path.error() : content.error()));
-          if (auto ok = storable(*path); !ok) co_return ack(failure(ok.error()));
-          if (content->size() > ctx_.config.max_file_size)
-            co_return ack(failure(make_error("too_large", "the file is over BERTH_MAX_FILE_SIZE (" +
-                                                              std::to_string(ctx_.config.max_file_size) + " bytes)")));
           std::optional<std::string> base;
           if (auto* b = req.body.if_contains("baseVersion"); b && b->is_string()) base = std::string(b->as_string());
-          status = co_await apply([&](ProjectFiles& f) -> Result<FileChange> {
-            bool existed = f.stat(*path, false).ok();
-            auto e = f.write(*path, *content, base);
-            if (!e) return e.error();
-            out["version"] = e->version;
-            return change_of(existed ? "modified" : "created", *e);
-          });
+          auto done = co_await files_.write(caller, *path, std::move(*content), std::move(base));
+          changed(done, nullptr);
+          if (done) out["version"] = done->entry.version;
         } else if (event == "fs:create") {
           auto path = req.path("path");
           if (!path) co_return ack(failure(path.error()));
           auto* kind = req.body.if_contains("kind");
           if (!kind || !kind->is_string() || (kind->as_string() != "file" && kind->as_string() != "dir"))
             co_return ack(failure(make_error("bad_request", "'kind' must be \"file\" or \"dir\"")));
-          bool dir = kind->as_string() == "dir";
-          if (auto ok = storable(*path); !ok) co_return ack(failure(ok.error()));
-          status = co_await apply([&](ProjectFiles& f) -> Result<FileChange> {
-            auto e = f.create(*path, dir);
-            if (!e) return e.error();
-            out["entry"] = entry_json(*e);
-            return change_of("created", *e);
-          });
+          auto done = co_await files_.create(caller, *path, kind->as_string() == "dir");
+          changed(done, "entry");
         } else if (event == "fs:delete") {
           auto path = req.path("path");
           if (!path) co_return ack(failure(path.error()));
-          status = co_await apply([&](ProjectFiles& f) -> Result<FileChange> {
-            auto before = f.stat(*path, false);
-            if (!before) return before.error();
-            if (auto r = f.remove(*path); !r) return r.error();
-            return change_of("deleted", *before);
-          });
+          auto done = co_await files_.remove(caller, *path);
+          changed(done, nullptr);
         } else if (event == "fs:rename") {
           auto from = req.path("from");
           auto to = req.path("to");
           if (!from || !to) co_return ack(failure(!from ? from.error() : to.error()));
-          if (auto ok = storable(*to); !ok) co_return ack(failure(ok.error()));
-          bool overwrite = req.flag("overwrite");
-          status = co_await apply([&](ProjectFiles& f) -> Result<FileChange> {
-            auto e = f.rename(*from, *to, overwrite);
-            if (!e) return e.error();
-            out["entry"] = entry_json(*e);
-            return change_of("renamed", *e, from->str());
-          });
+          auto done = co_await files_.rename(caller, *from, *to, req.flag("overwrite"));
+          changed(done, "entry");
         }
         if (!status) co_return ack(failure(status.error()));
         reply.add_json(json::serialize(out));

@@ -12,6 +12,7 @@
 // reached storage yet.
 #include "api/context.hpp"
 #include "api/events/change_broadcast.hpp"
+#include "api/file_operations.hpp"
 #include "socketio/server.hpp"
 #include "workspace/workspace.hpp"
 
@@ -30,15 +31,12 @@ class FileEvents {
   // Registers the fs:* handlers on a connected project socket.
   void attach(const socketio::SocketPtr& socket);
 
- private:
-  // Reconciles the mirror with storage once (FileSync::open); every fs:*
-  // waits for it, so nobody reads a mirror storage has not filled yet.
-  boost::asio::awaitable<Status> open_files(std::string project_id, std::string owner_id);
-  void on_request(const socketio::SocketPtr& s, const std::string& event, const socketio::Args& args,
+ private:  void on_request(const socketio::SocketPtr& s, const std::string& event, const socketio::Args& args,
                   socketio::Ack ack);
   socketio::Server& io_;
   ApiContext& ctx_;
   workspace::Workspaces& workspaces_;
+  FileOperations files_;
   ChangeBroadcast changes_;
 };
 

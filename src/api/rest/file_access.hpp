@@ -1,0 +1,35 @@
+#pragma once
+// Who may do what to which path, for the REST file and archive routes: the
+// bearer token (or, where allowed, a signed download link), the project
+// access of api/access.hpp, and the `path` query parameter through the
+// path guard's parser. A REST request is its own actor: every socket of the
+// project gets the fs:changed of its changes.
+#include <boost/asio/awaitable.hpp>
+#include <string>
+
+#include "api/file_operations.hpp"
+#include "net/http_types.hpp"
+#include "workspace/path_guard.hpp"
+
+namespace berth::api {
+
+enum class FileAccess { bearer_only, link_allowed };
+
+struct FileRequest {
+  FileCaller caller;
+  workspace::ProjectPath path;  // `?path=`; the root when absent
+  db::Role role = db::Role::viewer;
+};
+
+// What a signed link to a file grants, and to the project's archive.
+std::string file_scope(const workspace::ProjectPath& path);
+inline constexpr const char* kArchiveScope = "archive";
+
+// `link_scope` with link_allowed: the scope a link must carry (file_scope
+// of the path when empty). Links only ever grant viewer access.
+boost::asio::awaitable<Result<FileRequest>> file_access(ApiContext& ctx, const net::HttpRequest& req,
+                                                        db::Role minimum,
+                                                        FileAccess how = FileAccess::bearer_only,
+                                                        std::string link_scope = {});
+
+}  // namespace berth::api
