@@ -99,30 +99,30 @@ asio::awaitable<Result<FileChanged>> FileOperations::apply(const FileCaller& cal
   co_return FileChanged{std::move(entry), done->seq};
 }
 
-asio::awaitable<Result<FileChanged>> FileOperations::write(const FileCaller& caller, const ProjectPath& path,
-                                                           std::string bytes, std::optional<std::string> base) {
+asio::awaitable<Result<FileChanged>> FileOperations::put(const FileCaller& caller, const ProjectPath& path,
+                                                         Writer writer) {
   if (auto ok = storable(caller, path); !ok) co_return ok.error();
-  if (bytes.size() > max_file_size()) co_return too_large(max_file_size());
   Op op = [&](ProjectFiles& f) -> Result<Done> {
     bool existed = f.stat(path, false).ok();
-    auto e = f.write(path, bytes, base);
+    auto e = writer(f);
     if (!e) return e.error();
     return done_as(existed ? "modified" : "created", *e);
   };
   co_return co_await apply(caller, std::move(op));
 }
 
+asio::awaitable<Result<FileChanged>> FileOperations::write(const FileCaller& caller, const ProjectPath& path,
+                                                           std::string bytes, std::optional<std::string> base) {
+  if (bytes.size() > max_file_size()) co_return too_large(max_file_size());
+  Writer writer = [&](ProjectFiles& f) { return f.write(path, bytes, base); };
+  co_return co_await put(caller, path, std::move(writer));
+}
+
 asio::awaitable<Result<FileChanged>> FileOperations::write_staged(const FileCaller& caller, const ProjectPath& path,
                                                                   std::string staged,
                                                                   std::optional<std::string> base) {
-  if (auto ok = storable(caller, path); !ok) co_return ok.error();
-  Op op = [&](ProjectFiles& f) -> Result<Done> {
-    bool existed = f.stat(path, false).ok();
-    auto e = f.replace(path, staged, base);
-    if (!e) return e.error();
-    return done_as(existed ? "modified" : "created", *e);
-  };
-  co_return co_await apply(caller, std::move(op));
+  Writer writer = [&](ProjectFiles& f) { return f.replace(path, staged, base); };
+  co_return co_await put(caller, path, std::move(writer));
 }
 
 asio::awaitable<Result<FileChanged>> FileOperations::create(const FileCaller& caller, const ProjectPath& path,

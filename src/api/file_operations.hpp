@@ -79,6 +79,10 @@ class FileOperations {
   using Op = std::function<Result<Done>(workspace::ProjectFiles&)>;
   // Runs a change in seq order; the answer holds the seq it was given.
   boost::asio::awaitable<Result<FileChanged>> apply(const FileCaller& caller, Op op);
+  // A whole file written by `writer`: created or modified, as it was there before.
+  using Writer = std::function<Result<workspace::FileEntry>(workspace::ProjectFiles&)>;
+  boost::asio::awaitable<Result<FileChanged>> put(const FileCaller& caller, const workspace::ProjectPath& path,
+                                                  Writer writer);
   // A name storage could never hold is refused now, not parked later.
   Status storable(const FileCaller& caller, const workspace::ProjectPath& path) const;
 
