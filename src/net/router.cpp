@@ -20,6 +20,7 @@ void Router::add(std::string method, std::string pattern, Handler handler) {
 
 void Router::add_streaming(std::string method, std::string pattern, Handler handler) {
   routes_.push_back(Route{std::move(method), std::move(pattern), std::move(handler), true});
+  has_streaming_ = true;
 }
 
 namespace {
@@ -59,12 +60,14 @@ Router::Match Router::match(HttpRequest& req) const {
   return m;
 }
 
+// Asked of every request before its body is read: only the few streaming
+// routes are compared, so a plain request pays one split of its path.
 bool Router::streams_body(const std::string& method, const std::string& path) const {
-  HttpRequest probe;
-  probe.method = method;
-  probe.path = path;
-  auto m = match(probe);
-  return m.route && m.route->streams_body;
+  if (!has_streaming_) return false;
+  auto segments = split_path(path);
+  for (const auto& r : routes_)
+    if (r.streams_body && r.method == method && match_segments(split_path(r.pattern), segments, nullptr)) return true;
+  return false;
 }
 
 }  // namespace berth::net

@@ -40,6 +40,7 @@ class Router {
 
  private:
   std::vector<Route> routes_;
+  bool has_streaming_ = false;
 };
 
 // Splits a pattern or path into segments; exposed for tests.

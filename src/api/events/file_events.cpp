@@ -112,7 +112,10 @@ void FileEvents::on_request(const socketio::SocketPtr& s, const std::string& eve
         Status status = Ok{};
         // The answer of an operation that changed a file: the seq it was given.
         auto changed = [&](Result<FileChanged>& done, const char* entry_field) {
-          if (!done) return status = done.error(), void();
+          if (!done) {
+            status = done.error();
+            return;
+          }
           out["seq"] = done->seq;
           if (entry_field) out[entry_field] = entry_json(done->entry);
         };
