@@ -121,14 +121,23 @@ asio::awaitable<Result<FileChanged>> FileOperations::write(const FileCaller& cal
 asio::awaitable<Result<FileChanged>> FileOperations::write_staged(const FileCaller& caller, const ProjectPath& path,
                                                                   std::string staged,
                                                                   std::optional<std::string> base) {
-  Writer writer = [&](ProjectFiles& f) { return f.replace(path, staged, base); };
+  // An upload names where the file goes: the folders on the way are made
+  // (a dragged folder arrives as files in paths that do not exist yet).
+  // (Not for a write that needs the file there already: it fails anyway.)
+  Writer writer = [&](ProjectFiles& f) -> Result<FileEntry> {
+    bool must_exist = base && !base->empty();
+    if (auto made = must_exist ? Status(Ok{}) : f.make_parent_dirs(path); !made) return made.error();
+    return f.replace(path, staged, base);
+  };
   co_return co_await put(caller, path, std::move(writer));
 }
 
 asio::awaitable<Result<FileChanged>> FileOperations::create(const FileCaller& caller, const ProjectPath& path,
-                                                            bool directory) {
+                                                            bool directory, bool make_parents) {
   if (auto ok = storable(caller, path); !ok) co_return ok.error();
   Op op = [&](ProjectFiles& f) -> Result<Done> {
+    if (make_parents)
+      if (auto made = f.make_parent_dirs(path); !made) return made.error();
     auto e = f.create(path, directory);
     if (!e) return e.error();
     return done_as("created", *e);

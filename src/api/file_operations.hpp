@@ -56,12 +56,14 @@ class FileOperations {
   boost::asio::awaitable<Result<FileChanged>> write(const FileCaller& caller, const workspace::ProjectPath& path,
                                                     std::string bytes, std::optional<std::string> base_version);
   // write() of a file already complete in the project's staging folder
-  // (staging_dir()): the REST upload streams there first.
+  // (staging_dir()): the REST upload streams there first. Missing folders
+  // on the way are made.
   boost::asio::awaitable<Result<FileChanged>> write_staged(const FileCaller& caller,
                                                            const workspace::ProjectPath& path, std::string staged,
                                                            std::optional<std::string> base_version);
+  // make_parents: the folders on the way are made first (an archive's).
   boost::asio::awaitable<Result<FileChanged>> create(const FileCaller& caller, const workspace::ProjectPath& path,
-                                                     bool directory);
+                                                     bool directory, bool make_parents = false);
   boost::asio::awaitable<Result<FileChanged>> remove(const FileCaller& caller, const workspace::ProjectPath& path);
   boost::asio::awaitable<Result<FileChanged>> rename(const FileCaller& caller, const workspace::ProjectPath& from,
                                                      const workspace::ProjectPath& to, bool overwrite);

@@ -3,7 +3,7 @@
 // Bearer header on <a href> or a download, so `POST …/files/link` and
 // `POST …/archive/link` return a URL that carries its own proof instead.
 //
-// A link names one project, one scope (a file's path, or the archive), the
+// A link names one project, one scope (a file's path, or a folder's archive), the
 // user it was made for and when it lapses; the signature covers all four
 // (Authenticator::sign_link). Using it still checks that the user may see
 // the project *now*: removing a member also ends their links.
@@ -24,7 +24,7 @@ struct SignedLink {
 };
 
 // `route_path`: the link's path without query ("/api/v1/projects/<id>/archive");
-// `scope`: what it grants ("file:" + path, or "archive"); `path` goes into the query when not empty.
+// `scope`: what it grants ("file:" + path, or "archive:" + folder); `path` goes into the query when not empty.
 SignedLink make_signed_link(const ApiContext& ctx, const std::string& route_path, const std::string& project_id,
                             const std::string& scope, const std::string& path, const std::string& user_id);
 

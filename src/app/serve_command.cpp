@@ -29,6 +29,7 @@
 #include "docker/docker_client.hpp"
 #include "net/http_client.hpp"
 #include "net/http_server.hpp"
+#include "net/static_site.hpp"
 #include "storage/make_store.hpp"
 #include "workspace/project_runtime.hpp"
 #include "workspace/file_sync.hpp"
@@ -124,6 +125,7 @@ int run_serve(Config config) {
   auth::Authenticator authenticator(*secret, config.jwks,
                                     [](const std::string& url) { return net::http_get_blocking(url); }, workers);
   authenticator.set_refresh_interval(config.jwks_refresh_interval);
+  authenticator.set_clock_leeway(config.clock_leeway);
   authenticator.set_token_secret(config.token_secret);
   if (auto loaded = authenticator.load(); !loaded) {
     spdlog::error("{}", loaded.error().message);
@@ -248,6 +250,21 @@ int run_serve(Config config) {
   connections.bind();
   api::start_deletion_sweeper(ctx, ioc.get_executor());  // deletions a crash or an outage interrupted
   io.engine().mount(router);
+  // The web IDE at /, from memory; the API's own prefixes keep JSON 404s.
+  std::string web_dir = config.web_dir.empty() ? BERTH_DEFAULT_WEB_DIR : config.web_dir;
+  auto site = net::StaticSite::load(web_dir, {"/api", "/socket.io", "/healthz", "/readyz", "/metrics"});
+  if (!site) {
+    spdlog::error("{}", site.error().message);
+    return 2;
+  }
+  if ((*site)->has_index())
+    spdlog::info("web IDE: {} files ({} KiB) from {}", (*site)->file_count(), (*site)->total_bytes() >> 10, web_dir);
+  else
+    spdlog::warn("web IDE: not built ({} has no index.html): / says so; build it with `cmake --build --preset default` "
+                 "or set BERTH_WEB_DIR", web_dir);
+  router.set_fallback([&site](net::HttpRequest& req) -> asio::awaitable<net::HttpResponse> {
+    co_return (*site)->answer(req);
+  });
 
   net::HttpServer::Options options;
   options.host = config.host;
@@ -262,9 +279,9 @@ int run_serve(Config config) {
     return 2;
   }
   server.start();
-  spdlog::info("Berth listening on http://{}:{} ({} threads, {}, data in {})",
+  spdlog::info("Berth listening on http://{}:{} ({} threads, {}, data in {}){}",
                config.host == "0.0.0.0" ? "localhost" : config.host, server.port(), config.threads,
-               (*store)->describe(), config.data_dir);
+               (*store)->describe(), config.data_dir, (*site)->has_index() ? ": open it in a browser" : "");
   if (!config.public_url.empty())
     spdlog::info("users reach it at {}{}", config.public_url,
                  proxies->empty() ? "" : " (X-Forwarded-For believed from BERTH_TRUSTED_PROXIES)");

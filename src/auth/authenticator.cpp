@@ -87,6 +87,7 @@ Status Authenticator::refresh_jwks() {
 Result<Principal> Authenticator::verify(std::string_view token, const Keys& keys) const {
   VerifyOptions opt;
   opt.now = unix_now();
+  opt.leeway = clock_leeway_.count();
   // Berth's own token: only Berth's key (never the JWT secret or a JWKS
   // key), only Berth's audience. The issuer read here unverified only picks
   // the rules; verify_jwt then checks it under the signature.
@@ -105,7 +106,7 @@ Result<Principal> Authenticator::verify(std::string_view token, const Keys& keys
   }
   if (!berths && claims->iss == kBerthIssuer)  // a guard: the issuer was read above from the same bytes
     return make_error("unauthorized", "a token issued by berth must be signed with Berth's own key");
-  return Principal{claims->sub, claims->email, claims->exp};
+  return Principal{claims->sub, claims->email, claims->exp + opt.leeway};
 }
 
 Result<Principal> Authenticator::authenticate_cached(std::string_view token) const {

@@ -55,6 +55,8 @@ class Authenticator {
   Status load();
   // Fetches of the JWKS URL are at least this far apart (default 30 s).
   void set_refresh_interval(std::chrono::seconds interval) { refresh_interval_ = interval; }
+  // Clock skew tolerated for exp and nbf; before serving, not while.
+  void set_clock_leeway(std::chrono::seconds leeway) { clock_leeway_ = leeway; }
 
   boost::asio::awaitable<Result<Principal>> authenticate(std::string_view token);
   // Synchronous variant that never fetches (HS256 and cached keys only).
@@ -87,6 +89,7 @@ class Authenticator {
   std::mutex writer_mu_;  // serialises writers (load, refresh, set_token_secret); readers never take it
   std::chrono::steady_clock::time_point last_fetch_{};  // guarded by writer_mu_
   std::chrono::seconds refresh_interval_{30};
+  std::chrono::seconds clock_leeway_{30};
 };
 
 std::int64_t unix_now();

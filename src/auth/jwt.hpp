@@ -42,7 +42,7 @@ struct JwtClaims {
 
 struct VerifyOptions {
   std::int64_t now = 0;       // seconds since the epoch
-  std::int64_t leeway = 30;   // seconds of clock skew tolerated for exp and nbf
+  std::int64_t leeway = 30;   // seconds of clock skew tolerated for exp and nbf (BERTH_CLOCK_LEEWAY)
   std::string required_audience = "authenticated";  // empty: any
   std::string required_role = "authenticated";      // empty: any
   std::string required_issuer;                      // empty: any

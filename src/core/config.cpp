@@ -111,6 +111,11 @@ Result<Config> Config::from(const EnvMap& vars) {
     if (!d) return bad("BERTH_JWKS_REFRESH_INTERVAL", *v, "a duration such as 30 or 5m");
     c.jwks_refresh_interval = *d;
   }
+  if (auto v = get(vars, {"BERTH_CLOCK_LEEWAY"})) {
+    auto d = parse_duration(*v);
+    if (!d || *d > std::chrono::minutes(5)) return bad("BERTH_CLOCK_LEEWAY", *v, "a duration from 0 to 5m, such as 30");
+    c.clock_leeway = *d;
+  }
   if (auto v = get(vars, {"BERTH_STORAGE"})) {
     if (*v != "local" && *v != "supabase") return bad("BERTH_STORAGE", *v, "local or supabase");
     c.storage = *v;
@@ -190,6 +195,7 @@ Result<Config> Config::from(const EnvMap& vars) {
     c.docker_host = *v;
   }
   if (auto v = get(vars, {"BERTH_CORS_ORIGIN", "_CLIENT_ORIGIN", "CLIENT_ORIGIN"})) c.cors_origin = *v;
+  if (auto v = get(vars, {"BERTH_WEB_DIR"})) c.web_dir = *v;
   if (auto v = get(vars, {"BERTH_PUBLIC_URL"})) {
     std::string url(*v);
     while (!url.empty() && url.back() == '/') url.pop_back();

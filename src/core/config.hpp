@@ -29,6 +29,7 @@ struct Config {
   std::string token_secret;
   std::string jwks;          // JWKS file path or URL for RS256/ES256 tokens
   std::chrono::seconds jwks_refresh_interval{30};  // least time between two fetches of a JWKS URL
+  std::chrono::seconds clock_leeway{30};  // BERTH_CLOCK_LEEWAY: skew tolerated for a token's exp and nbf
   std::string supabase_url;
   std::string supabase_key;
   std::string storage = "local";  // local | supabase
@@ -59,6 +60,7 @@ struct Config {
   std::size_t terminal_scrollback = 256 << 10;  // bytes of output a terminal keeps for re-attach
   std::string docker_host = "unix:///var/run/docker.sock";
   std::string cors_origin;  // empty: CORS off; "*" or a comma-separated list
+  std::string web_dir;  // BERTH_WEB_DIR: the built web IDE; empty: the build tree's (cmake/web.cmake)
   std::string public_url;       // BERTH_PUBLIC_URL: how users reach Berth; empty: http://localhost:PORT
   std::string trusted_proxies;  // BERTH_TRUSTED_PROXIES: addresses/CIDRs whose X-Forwarded-For is believed
   std::size_t max_body_bytes = 1'000'000;

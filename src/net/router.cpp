@@ -23,6 +23,8 @@ void Router::add_streaming(std::string method, std::string pattern, Handler hand
   has_streaming_ = true;
 }
 
+void Router::set_fallback(Handler handler) { fallback_ = Route{"GET", "/*", std::move(handler)}; }
+
 namespace {
 bool match_segments(const std::vector<std::string>& pattern, const std::vector<std::string>& path,
                     std::map<std::string, std::string>* params) {
@@ -56,6 +58,12 @@ Router::Match Router::match(HttpRequest& req) const {
     m.status = 405;
     if (!m.allow.empty()) m.allow += ", ";
     m.allow += r.method;
+  }
+  if (m.status == 404 && fallback_ && (req.method == "GET" || req.method == "HEAD")) {
+    req.params.clear();
+    req.route = fallback_->pattern;
+    m.route = &*fallback_;
+    m.status = 200;
   }
   return m;
 }

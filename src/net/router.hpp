@@ -4,6 +4,7 @@
 // also what the OpenAPI test compares against, so `routes()` lists it.
 #include <boost/asio/awaitable.hpp>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,9 @@ class Router {
   // neither buffers it nor applies BERTH_MAX_BODY.
   void add_streaming(std::string method, std::string pattern, Handler handler);
   bool streams_body(const std::string& method, const std::string& path) const;
+  // What answers a GET or HEAD that no route takes (the web IDE's files);
+  // its route name in metrics and logs is "/*".
+  void set_fallback(Handler handler);
 
   struct Match {
     const Route* route = nullptr;  // null: see status
@@ -41,6 +45,7 @@ class Router {
  private:
   std::vector<Route> routes_;
   bool has_streaming_ = false;
+  std::optional<Route> fallback_;
 };
 
 // Splits a pattern or path into segments; exposed for tests.

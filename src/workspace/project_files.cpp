@@ -215,7 +215,7 @@ Status ProjectFiles::check_replaceable(int dir, const std::string& name, const P
     if (S_ISDIR(st.st_mode)) return make_error("bad_request", path.str() + " is a directory");
     if (!S_ISREG(st.st_mode)) return make_error("bad_request", path.str() + " is not a regular file");
     mode = st.st_mode & 07777;
-    if (base_version) {
+    if (base_version && *base_version != kAnyVersion) {
       UniqueFd cur(::openat(dir, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
       struct stat now {};
       if (cur && ::fstat(cur.get(), &now) == 0 && version_of(cur.get(), now) != *base_version)
@@ -241,10 +241,20 @@ Result<FileEntry> ProjectFiles::put_in_place(int file, int from_dir, const std::
   return entry_at(dir, name, path.str());
 }
 
+// A write that names the version it started from expects the file there:
+// its folder gone too is the same conflict as the file gone.
+Result<ParentDir> ProjectFiles::parent_for_write(const ProjectPath& path,
+                                                 const std::optional<std::string>& base_version) const {
+  auto parent = guard_.open_parent(path);
+  if (!parent && parent.error().code == "not_found" && base_version && !base_version->empty())
+    return make_error("conflict", path.str() + " no longer exists");
+  return parent;
+}
+
 Result<FileEntry> ProjectFiles::write(const ProjectPath& path, std::string_view bytes,
                                       const std::optional<std::string>& base_version) {
   if (path.is_root()) return make_error("bad_request", "the project root is a directory");
-  auto parent = guard_.open_parent(path);
+  auto parent = parent_for_write(path, base_version);
   if (!parent) return parent.error();
   int dir = parent->dir.get();
   const std::string& name = parent->name;
@@ -271,7 +281,7 @@ Result<FileEntry> ProjectFiles::write(const ProjectPath& path, std::string_view 
 Result<FileEntry> ProjectFiles::replace(const ProjectPath& path, const std::string& staged_file,
                                         const std::optional<std::string>& base_version) {
   if (path.is_root()) return make_error("bad_request", "the project root is a directory");
-  auto parent = guard_.open_parent(path);
+  auto parent = parent_for_write(path, base_version);
   if (!parent) return parent.error();
   int dir = parent->dir.get();
   mode_t mode;
@@ -372,18 +382,19 @@ Status ProjectFiles::make_dirs(const ProjectPath& path) {
   return Ok{};
 }
 
+Status ProjectFiles::make_parent_dirs(const ProjectPath& path) {
+  auto& parts = path.components();
+  if (parts.size() < 2) return Ok{};
+  std::string up;
+  for (std::size_t i = 0; i + 1 < parts.size(); ++i) up = join(up, parts[i]);
+  auto folder = parse_project_path(up);
+  if (!folder) return folder.error();
+  return make_dirs(*folder);
+}
+
 Status ProjectFiles::install(const ProjectPath& path, const std::string& staged_file, unsigned mode) {
   if (path.is_root()) return make_error("bad_request", "the project root is a directory");
-  auto& parts = path.components();
-  ProjectPath folder;
-  if (parts.size() > 1) {
-    std::string up;
-    for (std::size_t i = 0; i + 1 < parts.size(); ++i) up = join(up, parts[i]);
-    auto parsed = parse_project_path(up);
-    if (!parsed) return parsed.error();
-    folder = *parsed;
-    if (auto made = make_dirs(folder); !made) return made;
-  }
+  if (auto made = make_parent_dirs(path); !made) return made;
   auto parent = guard_.open_parent(path);
   if (!parent) return parent.error();
   int dir = parent->dir.get();

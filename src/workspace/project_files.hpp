@@ -66,7 +66,9 @@ class ProjectFiles {
   // too_large past max_bytes; a directory or a symlink is bad_request.
   Result<FileContent> read(const ProjectPath& path, std::uint64_t max_bytes) const;
   // conflict when base_version is given and the file's is another (or the
-  // file was created meanwhile); disk_full when the disk is.
+  // file was created meanwhile); disk_full when the disk is. A base_version
+  // of "" means the file must not exist yet, kAnyVersion that it must.
+  static constexpr std::string_view kAnyVersion = "*";  // HTTP's If-Match: *
   Result<FileEntry> write(const ProjectPath& path, std::string_view bytes,
                           const std::optional<std::string>& base_version);
   // write() of a complete file staged elsewhere on the same file system
@@ -91,6 +93,7 @@ class ProjectFiles {
   Status install(const ProjectPath& path, const std::string& staged_file, unsigned mode);
   // mkdir -p through the guard (owner uid 1000).
   Status make_dirs(const ProjectPath& path);
+  Status make_parent_dirs(const ProjectPath& path);  // make_dirs of the folder `path` is in
   Status set_mode(const ProjectPath& path, unsigned mode);
   // conflict when something is there already.
   Status make_symlink(const ProjectPath& path, const std::string& target);
@@ -105,6 +108,7 @@ class ProjectFiles {
   std::string version_of(int fd, const struct stat& st) const;
   Status check_replaceable(int dir, const std::string& name, const ProjectPath& path,
                            const std::optional<std::string>& base_version, mode_t& mode) const;
+  Result<ParentDir> parent_for_write(const ProjectPath& path, const std::optional<std::string>& base_version) const;
   Result<FileEntry> put_in_place(int file, int from_dir, const std::string& from_name, int dir,
                                  const std::string& name, const ProjectPath& path, mode_t mode) const;
 

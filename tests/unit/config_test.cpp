@@ -137,3 +137,17 @@ TEST(Dotenv, ParsesCommentsQuotesAndExport) {
   EXPECT_EQ(vars["EMPTY"], "");
   EXPECT_EQ(vars.count("garbage line"), 0u);
 }
+
+TEST(Config, ClockLeewayAndWebDir) {
+  auto defaults = Config::from({});
+  ASSERT_TRUE(defaults);
+  EXPECT_EQ(defaults->clock_leeway, std::chrono::seconds(30));
+  EXPECT_TRUE(defaults->web_dir.empty());
+  auto set = Config::from({{"BERTH_CLOCK_LEEWAY", "0"}, {"BERTH_WEB_DIR", "/srv/berth-web"}});
+  ASSERT_TRUE(set) << set.error().message;
+  EXPECT_EQ(set->clock_leeway, std::chrono::seconds(0));
+  EXPECT_EQ(set->web_dir, "/srv/berth-web");
+  auto too_long = Config::from({{"BERTH_CLOCK_LEEWAY", "1h"}});
+  ASSERT_FALSE(too_long);
+  EXPECT_NE(too_long.error().message.find("BERTH_CLOCK_LEEWAY"), std::string::npos);
+}

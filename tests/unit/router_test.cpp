@@ -77,3 +77,18 @@ TEST(PercentDecode, DecodesAndRejectsBadEscapes) {
   EXPECT_EQ(q["path"], "src/main.cpp");
   EXPECT_EQ(q["y"], "1");
 }
+
+TEST(Router, FallbackTakesOnlyUnroutedGetsAndHeads) {
+  Router router;
+  router.add("POST", "/api/v1/things", noop());
+  router.set_fallback(noop());
+  auto page = request("GET", "/projects/abc");
+  ASSERT_TRUE(router.match(page).route);
+  EXPECT_EQ(page.route, "/*");
+  auto head = request("HEAD", "/");
+  EXPECT_TRUE(router.match(head).route);
+  auto post = request("POST", "/projects/abc");
+  EXPECT_EQ(router.match(post).status, 404);
+  auto wrong_method = request("GET", "/api/v1/things");  // a route's path keeps its 405
+  EXPECT_EQ(router.match(wrong_method).status, 405);
+}

@@ -200,7 +200,7 @@ test("a member who is removed is cut off and refused on the way back in", async 
 });
 
 test("the server cuts a socket when its token expires; the client refreshes and reconnects", async () => {
-  const short = await startBerth({ env: { BERTH_ACCESS_TOKEN_TTL: "3s" } });
+  const short = await startBerth({ env: { BERTH_ACCESS_TOKEN_TTL: "3s", BERTH_CLOCK_LEEWAY: "0" } });
   try {
     const who = await newUser(short, "ttl");
     assert.equal(who.session.expiresIn, 3);

@@ -91,8 +91,9 @@ void ProjectConnections::bind() {
     if (terminals_) terminals_->attach(s);
 
     // Cut the socket when its token expires: a reconnect brings a fresh one.
+    // (At exp plus the clock leeway: the moment the verifier stops accepting it.)
     auto timer = std::make_shared<asio::steady_timer>(s->executor());
-    auto left = std::chrono::seconds(session->who.expires_at) -
+    auto left = std::chrono::seconds(session->who.accepted_until) -
                 std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
     timer->expires_after(std::max(left, std::chrono::seconds(0)));
     std::weak_ptr<socketio::Socket> weak = s;

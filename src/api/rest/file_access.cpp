@@ -7,6 +7,7 @@
 namespace berth::api {
 
 std::string file_scope(const workspace::ProjectPath& path) { return "file:" + path.str(); }
+std::string archive_scope(const workspace::ProjectPath& folder) { return "archive:" + folder.str(); }
 
 boost::asio::awaitable<Result<FileRequest>> file_access(ApiContext& ctx, const net::HttpRequest& req,
                                                         db::Role minimum, FileAccess how, std::string link_scope) {
@@ -30,6 +31,7 @@ boost::asio::awaitable<Result<FileRequest>> file_access(ApiContext& ctx, const n
   if (!access) co_return access.error();
   out.caller = FileCaller{access->project.id, access->project.owner_id, who.user_id, "rest:" + new_uuid()};
   out.role = access->role;
+  out.project_name = access->project.name;
   co_return out;
 }
 

@@ -19,11 +19,12 @@ struct FileRequest {
   FileCaller caller;
   workspace::ProjectPath path;  // `?path=`; the root when absent
   db::Role role = db::Role::viewer;
+  std::string project_name;  // for a download's file name
 };
 
-// What a signed link to a file grants, and to the project's archive.
+// What a signed link to a file grants, and to the archive of a folder.
 std::string file_scope(const workspace::ProjectPath& path);
-inline constexpr const char* kArchiveScope = "archive";
+std::string archive_scope(const workspace::ProjectPath& folder);
 
 // `link_scope` with link_allowed: the scope a link must carry (file_scope
 // of the path when empty). Links only ever grant viewer access.

@@ -16,6 +16,7 @@
 #include "api/rest/routes.hpp"
 #include "api/rest/staged_upload.hpp"
 #include "api/signed_links.hpp"
+#include "workspace/project_files.hpp"
 #include "core/encoding.hpp"
 #include "core/unique_fd.hpp"
 
@@ -55,8 +56,11 @@ class FileSource final : public net::BodySource {
 
 // The version a writer says it started from: `If-Match: "<version>"`, else
 // the `baseVersion` query parameter; none: write whatever is there.
+// `If-Match: *` asks only that the file exist, `If-None-Match: *` that it not.
 std::optional<std::string> base_version(const HttpRequest& req) {
+  if (req.header("If-None-Match") == "*") return std::string();
   std::string_view m = req.header("If-Match");
+  if (m == "*") return std::string(workspace::ProjectFiles::kAnyVersion);
   if (m.substr(0, 2) == "W/") m.remove_prefix(2);
   if (m.size() >= 2 && m.front() == '"' && m.back() == '"') m = m.substr(1, m.size() - 2);
   if (!m.empty()) return std::string(m);

@@ -11,6 +11,7 @@ void add_member_routes(net::Router& router, ApiContext& ctx);   // rest/member_r
 void add_ops_routes(net::Router& router, ApiContext& ctx);      // rest/ops_routes.cpp
 void add_runtime_routes(net::Router& router, ApiContext& ctx);  // rest/runtime_routes.cpp
 void add_file_routes(net::Router& router, ApiContext& ctx);     // rest/file_routes.cpp
+void add_archive_routes(net::Router& router, ApiContext& ctx);  // rest/archive_routes.cpp
 
 inline void add_rest_routes(net::Router& router, ApiContext& ctx) {
   add_ops_routes(router, ctx);
@@ -19,6 +20,7 @@ inline void add_rest_routes(net::Router& router, ApiContext& ctx) {
   add_member_routes(router, ctx);
   add_runtime_routes(router, ctx);
   add_file_routes(router, ctx);
+  add_archive_routes(router, ctx);
 }
 
 // The OpenAPI 3.1 document served at /openapi.json (src/api/openapi.json).

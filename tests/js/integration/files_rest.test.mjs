@@ -56,6 +56,29 @@ test("If-Match makes a write conditional: a stale version is a conflict", async 
   assert.equal(await (await fetch(content("notes.txt"), { headers: auth(alice) })).text(), "two");
 });
 
+test("If-Match: * writes only over an existing file, If-None-Match: * only where there is none", async () => {
+  const put = (path, headers) => fetch(content(path), { method: "PUT", headers: { ...auth(alice), ...headers }, body: path });
+  const missing = await put("star-missing.txt", { "If-Match": "*" });
+  assert.equal(missing.status, 409);
+  assert.equal((await missing.json()).error.code, "conflict");
+  assert.equal((await fetch(content("star-missing.txt"), { headers: auth(alice) })).status, 404, "nothing was written");
+  assert.equal((await put("star.txt", { "If-None-Match": "*" })).status, 200, "created");
+  assert.equal((await put("star.txt", { "If-None-Match": "*" })).status, 409, "exists now");
+  assert.equal((await put("star.txt", { "If-Match": "*" })).status, 200, "any version of an existing file");
+});
+
+test("a PUT into folders that do not exist yet makes them", async () => {
+  const put = await fetch(content("deep/er/still/file.txt"), { method: "PUT", headers: auth(alice), body: "deep" });
+  assert.equal(put.status, 200, await put.clone().text());
+  const listed = await alice.api.get(`/api/v1/projects/${project.id}/files?path=deep&recursive=true`);
+  assert.deepEqual(listed.json.entries.map((e) => [e.path, e.kind]),
+    [["deep/er", "dir"], ["deep/er/still", "dir"], ["deep/er/still/file.txt", "file"]]);
+  // A conditional write needs the file, so it makes no folders.
+  const stale = await fetch(content("nowhere/x.txt"), { method: "PUT", headers: { ...auth(alice), "If-Match": '"abc"' }, body: "x" });
+  assert.equal(stale.status, 409);
+  assert.equal((await alice.api.get(`/api/v1/projects/${project.id}/files?path=nowhere`)).status, 404);
+});
+
 test("a REST change reaches the project's sockets as fs:changed", async () => {
   const socket = io(berth.url, { auth: (cb) => cb({ token: alice.accessToken, projectId: project.id }), transports: ["websocket"], reconnection: false, forceNew: true });
   try {
