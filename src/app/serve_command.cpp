@@ -34,6 +34,7 @@
 #include "workspace/project_runtime.hpp"
 #include "workspace/file_sync.hpp"
 #include "workspace/mirror_watcher.hpp"
+#include "workspace/project_leases.hpp"
 #include "workspace/workspace.hpp"
 
 namespace berth::app {
@@ -218,6 +219,18 @@ int run_serve(Config config) {
     return 2;
   }
   workspace::FileSync sync(ioc.get_executor(), workers, **store, **journal, workspaces);
+  // One node has a project open at a time, by a lease in its row (project_leases.hpp).
+  auto node = workspace::node_identity(config.node_id, config.data_dir);
+  if (!node) {
+    spdlog::error("cannot name this node for project leases: {}", node.error().message);
+    return 2;
+  }
+  workspace::ProjectLeases leases(ioc.get_executor(), workers, **db, *node,
+                                  std::chrono::duration_cast<std::chrono::milliseconds>(config.lease));
+  leases.start();
+  sync.on_lease([&leases](const std::string& id) { return leases.claim(id); },
+                [&leases](const std::string& id) { return leases.release(id); });
+  spdlog::info("node {}: holds the projects it opens by a {} s lease", *node, config.lease.count());
   workspaces.use_journal(journal->get(), [&sync](const std::string& project_id) { sync.changed(project_id); });
   // What the containers change, seen as it happens (mirror_watcher.hpp).
   workspace::MirrorWatcher watcher(ioc.get_executor(), workers, workspaces);
@@ -233,6 +246,7 @@ int run_serve(Config config) {
         if (auto flushed = co_await sync.flush(project_id, std::chrono::seconds(60)); !flushed)
           spdlog::warn("project {}: stopping with changes not yet in storage: {}", project_id, flushed.error().message);
       },
+      [&sync](const std::string& project_id) -> asio::awaitable<void> { co_await sync.close(project_id); },
   });
   asio::co_spawn(ioc, sync.resume(), asio::detached);
   api::ApiContext ctx{config, **db, authenticator, hasher, workers, metrics, router, &runtime};
@@ -289,6 +303,7 @@ int run_serve(Config config) {
   run_until_signal(ioc, server, config.threads, [&] {
     io.close();
     watcher.shutdown();
+    leases.shutdown();  // they lapse; a restart of this node claims them again at once
     sync.shutdown();  // pending rows stay journalled: the next start resumes them
     runtime.shutdown();  // containers keep running: the next start adopts them
   });

@@ -196,6 +196,13 @@ Result<Config> Config::from(const EnvMap& vars) {
   }
   if (auto v = get(vars, {"BERTH_CORS_ORIGIN", "_CLIENT_ORIGIN", "CLIENT_ORIGIN"})) c.cors_origin = *v;
   if (auto v = get(vars, {"BERTH_WEB_DIR"})) c.web_dir = *v;
+  if (auto v = get(vars, {"BERTH_NODE_ID"})) c.node_id = *v;
+  if (auto v = get(vars, {"BERTH_OBJECTS_DIR"})) c.objects_dir = *v;
+  if (auto v = get(vars, {"BERTH_LEASE"})) {
+    auto d = parse_duration(*v);
+    if (!d || *d < std::chrono::seconds(3)) return bad("BERTH_LEASE", *v, "a duration of at least 3 s, such as 30");
+    c.lease = *d;
+  }
   if (auto v = get(vars, {"BERTH_PUBLIC_URL"})) {
     std::string url(*v);
     while (!url.empty() && url.back() == '/') url.pop_back();

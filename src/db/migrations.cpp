@@ -70,6 +70,11 @@ const std::vector<Migration> kMigrations = {
                ('static-web', 'Static web page', 'HTML, CSS and JavaScript', 'berth-workspace:latest', 0)
                ON CONFLICT (id) DO NOTHING)"},
      }},
+    {3,
+     "project leases: the node that has a project open, until when",
+     {
+         {"ALTER TABLE berth.projects ADD COLUMN lease_until BIGINT NOT NULL DEFAULT 0"},
+     }},
 };
 
 Status apply_pending(SqlConnection& c) {

@@ -179,6 +179,41 @@ Status ProjectRepository::set_status(std::string_view project_id, std::string_vi
   return no_rows_is_not_found(std::move(rows), project_id);
 }
 
+Status ProjectRepository::claim(std::string_view project_id, std::string_view node, std::int64_t now_ms,
+                                std::int64_t until_ms) {
+  // Empty: claimed. Otherwise the row of whoever holds it (or none).
+  auto holder = pool_.with([&](SqlConnection& c) -> Result<std::optional<Rows>> {
+    auto rows = c.exec(
+        "UPDATE berth.projects SET node = $2, lease_until = $3 WHERE id = $1 AND status <> 'deleting' "
+        "AND (node IS NULL OR node = $2 OR lease_until <= $4) RETURNING id",
+        {std::string(project_id), std::string(node), until_ms, now_ms});
+    if (!rows) return rows.error();
+    if (!rows->empty()) return std::optional<Rows>();
+    auto held = c.exec("SELECT node, lease_until, status FROM berth.projects WHERE id = $1", {std::string(project_id)});
+    if (!held) return held.error();
+    return std::optional<Rows>(std::move(*held));
+  });
+  if (!holder) return holder.error();
+  if (!*holder) return Ok{};
+  const auto& rows = **holder;
+  if (rows.empty() || rows.front().text("status") == "deleting")
+    return make_error("not_found", "project " + std::string(project_id) + " does not exist");
+  auto left_s = (rows.front().int64("lease_until") - now_ms + 999) / 1000;
+  return make_error("conflict", "project " + std::string(project_id) + " is open on another Berth node (" +
+                                    rows.front().text("node") + ") for " + std::to_string(left_s) +
+                                    " s more unless that node renews it; use that node, or try again once it has "
+                                    "closed the project");
+}
+
+Status ProjectRepository::release(std::string_view project_id, std::string_view node) {
+  auto rows = pool_.with([&](SqlConnection& c) {
+    return c.exec("UPDATE berth.projects SET node = NULL, lease_until = 0 WHERE id = $1 AND node = $2 RETURNING id",
+                  {std::string(project_id), std::string(node)});
+  });
+  if (!rows) return rows.error();
+  return Ok{};
+}
+
 Status ProjectRepository::remove(std::string_view project_id) {
   auto rows = pool_.with([&](SqlConnection& c) {
     return c.exec("DELETE FROM berth.projects WHERE id = $1 RETURNING id", {std::string(project_id)});

@@ -62,6 +62,14 @@ class ProjectRepository {
   Status mark_deleting(std::string_view project_id);
   Result<std::vector<Project>> deleting();
 
+  // The project's lease (DESIGN §6): one node at a time has a project open.
+  // Taken when nobody holds it, renewed by its holder, taken over once it
+  // lapsed (lease_until <= now_ms). conflict names the holder while another
+  // node's lease is live; not_found when the project is missing or deleting.
+  Status claim(std::string_view project_id, std::string_view node, std::int64_t now_ms, std::int64_t until_ms);
+  // Lets go of the lease if `node` holds it (another's is left alone).
+  Status release(std::string_view project_id, std::string_view node);
+
   Result<std::vector<Member>> members(std::string_view project_id);  // oldest first
   // Adds the member or changes its role; "not_found" if the project or user does not exist.
   Status put_member(std::string_view project_id, std::string_view user_id, Role role);

@@ -19,7 +19,7 @@ Result<std::unique_ptr<ObjectStore>> make_object_store(const Config& config, boo
     return std::unique_ptr<ObjectStore>(std::move(*store));
   }
   return std::unique_ptr<ObjectStore>(
-      std::make_unique<local::LocalStore>(config.data_dir + "/objects", workers, config.max_file_size));
+      std::make_unique<local::LocalStore>(config.objects_dir.empty() ? config.data_dir + "/objects" : config.objects_dir, workers, config.max_file_size));
 }
 
 }  // namespace berth::storage

@@ -61,6 +61,17 @@ bool FileSync::is_open(const std::string& project_id) const {
   return it != projects_.end() && it->second->opened;
 }
 
+asio::awaitable<void> FileSync::close(std::string project_id) {
+  auto p = project(project_id);
+  auto guard = co_await p->open_lock.lock();
+  {
+    std::lock_guard lock(mu_);
+    if (!p->opened) co_return;
+    p->opened = false;
+  }
+  if (release_hook_) co_await release_hook_(project_id);
+}
+
 void FileSync::changed(const std::string& project_id) {
   auto p = project(project_id);
   {

@@ -58,12 +58,24 @@ class FileSync {
   // so nothing the container does after the open is missed.
   using OpenedHook = std::function<Status(const std::string& project_id)>;
   void on_opened(OpenedHook hook) { opened_hook_ = std::move(hook); }
+  // Asked before an open touches anything (the project's lease,
+  // project_leases.hpp); its error is the open's. `release` after a close.
+  using LeaseHook = std::function<boost::asio::awaitable<Status>(const std::string& project_id)>;
+  using ReleaseHook = std::function<boost::asio::awaitable<void>(const std::string& project_id)>;
+  void on_lease(LeaseHook claim, ReleaseHook release) {
+    claim_hook_ = std::move(claim);
+    release_hook_ = std::move(release);
+  }
 
   // Reconciles the mirror with storage, once per process and project;
   // concurrent callers wait for the same run. Errors: storage_unavailable
   // (storage down: nothing was lost, try again), disk_full, internal.
   boost::asio::awaitable<Status> open(std::string project_id, std::string owner_id);
   bool is_open(const std::string& project_id) const;
+  // The project is closed on this node (its container stopped): the next
+  // open reconciles with storage again, since another node may have had it
+  // meanwhile. Pending rows stay and are still uploaded.
+  boost::asio::awaitable<void> close(std::string project_id);
   // A change was journalled: upload it (returns at once).
   void changed(const std::string& project_id);
   // Waits until the project has no pending rows, or `limit` passes
@@ -99,6 +111,8 @@ class FileSync {
   std::vector<StateListener> state_listeners_;
   std::vector<ProgressListener> progress_listeners_;
   OpenedHook opened_hook_;
+  LeaseHook claim_hook_;
+  ReleaseHook release_hook_;
   std::shared_ptr<std::atomic<bool>> stopping_;
 };
 

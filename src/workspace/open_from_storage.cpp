@@ -111,6 +111,8 @@ asio::awaitable<Status> FileSync::open(std::string project_id, std::string owner
   auto p = project(project_id);
   auto guard = co_await p->open_lock.lock();
   if (p->opened) co_return Ok{};
+  if (claim_hook_)
+    if (auto claimed = co_await claim_hook_(project_id); !claimed) co_return claimed;
   auto prefix = storage::project_prefix(owner_id, project_id);
   if (auto known = co_await workers_.run([&] { return journal_.set_prefix(project_id, prefix); }); !known)
     co_return known.error();
@@ -118,7 +120,10 @@ asio::awaitable<Status> FileSync::open(std::string project_id, std::string owner
     std::lock_guard lock(mu_);
     p->prefix = prefix;
   }
-  if (auto done = co_await reconcile(project_id, prefix); !done) co_return done;
+  if (auto done = co_await reconcile(project_id, prefix); !done) {
+    if (release_hook_) co_await release_hook_(project_id);  // not open here: nothing to hold
+    co_return done;
+  }
   if (opened_hook_)
     if (auto hooked = co_await workers_.run([&] { return opened_hook_(project_id); }); !hooked)
       spdlog::warn("project {}: {}", project_id, hooked.error().message);

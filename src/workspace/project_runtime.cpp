@@ -255,6 +255,7 @@ asio::awaitable<Result<ProjectStatus>> ProjectRuntime::stop_step(const std::stri
   }
   publish(project_id, *s, {RuntimeState::stopped, ""});
   co_await persist(project_id, RuntimeState::stopped);
+  if (hooks_.closed) co_await hooks_.closed(project_id);
   co_return status(project_id);
 }
 

@@ -73,6 +73,8 @@ class ProjectRuntime {
   struct FileHooks {
     std::function<boost::asio::awaitable<Status>(const db::Project&)> open;
     std::function<boost::asio::awaitable<void>(const std::string& project_id)> flush;
+    // After the container is gone: the files are closed on this node.
+    std::function<boost::asio::awaitable<void>(const std::string& project_id)> closed;
   };
   void set_file_hooks(FileHooks hooks) { hooks_ = std::move(hooks); }
   // Progress of a starting project's open, sent as project:status.

@@ -640,6 +640,28 @@ TEST_P(DbContract, DeletingAUserCascadesToTokensAndMemberships) {
   EXPECT_EQ(refused.error().code, "conflict");
 }
 
+TEST_P(DbContract, OneNodeHoldsAProjectsLeaseUntilItLapsesOrIsReleased) {
+  auto owner = make_user("lease@example.com");
+  auto p = make_project(owner, "leased");
+  auto& projects = db_->projects();
+  ASSERT_TRUE(projects.claim(p.id, "node-a", 1000, 31000).ok());
+  EXPECT_TRUE(projects.claim(p.id, "node-a", 11000, 41000).ok()) << "its holder renews it";
+  auto refused = projects.claim(p.id, "node-b", 20000, 50000);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, "conflict");
+  EXPECT_NE(refused.error().message.find("node-a"), std::string::npos);
+  EXPECT_NE(refused.error().message.find("21 s"), std::string::npos) << refused.error().message;
+  EXPECT_TRUE(projects.claim(p.id, "node-b", 41000, 71000).ok()) << "taken over once lapsed";
+  EXPECT_EQ((*projects.find(p.id))->node, std::optional<std::string>("node-b"));
+  ASSERT_TRUE(projects.release(p.id, "node-a").ok());  // not its lease any more: nothing changes
+  EXPECT_FALSE(projects.claim(p.id, "node-a", 42000, 72000).ok());
+  ASSERT_TRUE(projects.release(p.id, "node-b").ok());
+  EXPECT_TRUE(projects.claim(p.id, "node-a", 42000, 72000).ok()) << "free once released";
+  EXPECT_EQ(projects.claim("no-such-project", "node-a", 1, 2).error().code, "not_found");
+  ASSERT_TRUE(projects.mark_deleting(p.id).ok());
+  EXPECT_EQ(projects.claim(p.id, "node-a", 43000, 73000).error().code, "not_found");
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, DbContract, ::testing::Values(Backend::sqlite, Backend::postgres),
                          [](const auto& info) { return info.param == Backend::sqlite ? "sqlite" : "postgres"; });
 INSTANTIATE_TEST_SUITE_P(Server, PostgresContract, ::testing::Values(Backend::postgres),
@@ -647,3 +669,4 @@ INSTANTIATE_TEST_SUITE_P(Server, PostgresContract, ::testing::Values(Backend::po
 
 }  // namespace
 }  // namespace berth::db
+

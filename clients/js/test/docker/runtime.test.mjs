@@ -101,12 +101,15 @@ test("flow: acknowledged output arrives whole; unacknowledged output stops at th
     // Manual acks, none yet: the terminal stops reading past the window.
     const manual = await socket.openTerminal({ cols: 80, rows: 24, command: "seq 1 200000", flow: true }, { autoAck: false });
     const held = collect(manual);
-    await until("the window to fill", () => held.bytes > 256 * 1024, 30000);
-    await sleep(1000);
+    // The server reads a piece (at most 64 KiB) only while the unacked bytes
+    // plus one piece fit the 512 KiB window: once more than 448 KiB came,
+    // it has stopped reading (what it sent before may still be on its way).
+    await until("the window to fill", () => held.bytes > 448 * 1024, 30000);
+    await sleep(1500);
     const stalled = held.bytes;
     assert.ok(stalled <= 512 * 1024, `held within the window (${stalled})`);
     assert.equal(held.exit, undefined, "still running: blocked on its TTY");
-    await sleep(500);
+    await sleep(1000);
     assert.equal(held.bytes, stalled, "nothing more while unacknowledged");
     // Process what came, as it comes: the rest flows.
     manual.processed(held.bytes);
