@@ -1,0 +1,383 @@
+// The web IDE end to end, as its users would: Debian's chromium against a
+// real Berth with containers. Each step leaves a screenshot in
+// build/e2e-artifacts/. The steps build on each other (one browser, one
+// server, one project) and run in order.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { removeContainers } from "../js/docker/helpers.mjs";
+import {
+  PASSWORD, axeViolations, editorText, launchBrowser, screenshot, signUpInPage, startIdeBerth, terminalText,
+  uniqueEmail, until, watchConsole, webDir,
+} from "./helpers.mjs";
+
+let web, server, browser, page, errors;
+const owner = { email: uniqueEmail("owner"), name: "Olive Owner" };
+const state = {};
+
+before(async () => {
+  web = webDir();
+  server = await startIdeBerth(web.dir);
+  browser = await launchBrowser();
+  page = await (await browser.newContext()).newPage();
+  errors = watchConsole(page, "owner");
+});
+
+after(async () => {
+  if (errors?.length) console.log(errors.join("\n"));
+  await browser?.close();
+  await server?.stop();
+  if (state.projectId) removeContainers([state.projectId]);
+  web?.cleanup();
+});
+
+const api = async (method, path, body, token = state.ownerToken) => {
+  const res = await fetch(server.url + "/api/v1" + path, {
+    method, headers: { authorization: `Bearer ${token}`, ...(body ? { "content-type": "application/json" } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: res.status, text: await res.text() };
+};
+const tokenOf = (p) => p.evaluate(() => JSON.parse(localStorage.getItem("berth.tokens")).accessToken);
+
+test("sign up; errors in words (taken email, wrong password); log out and in again", async () => {
+  await page.goto(server.url + "/");
+  await page.getByRole("heading", { name: "Log in" }).waitFor();
+  assert.match(page.url(), /\/login$/);
+  state.ownerId = await signUpInPage(page, server.url, owner);
+  assert.ok(state.ownerId);
+  await screenshot(page, "signed-up");
+
+  // The account menu logs out; the log-in page says what went wrong.
+  await page.getByRole("button", { name: owner.name }).click();
+  await page.getByRole("button", { name: "Log out" }).click();
+  await page.getByRole("heading", { name: "Log in" }).waitFor();
+  await page.getByLabel("Email").fill(owner.email);
+  await page.getByLabel("Password").fill("not the password");
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.getByRole("alert").filter({ hasText: "Wrong email or password." }).waitFor();
+  await screenshot(page, "wrong-password");
+
+  await page.getByRole("link", { name: "Create an account" }).click();
+  await page.getByLabel("Email").fill(owner.email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.getByRole("alert").filter({ hasText: "already exists" }).waitFor();
+  await screenshot(page, "email-taken");
+
+  await page.getByRole("link", { name: "Log in" }).click();
+  await page.getByLabel("Email").fill(owner.email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.getByRole("heading", { name: "Projects", level: 1 }).waitFor();
+  state.ownerToken = await tokenOf(page);
+});
+
+test("project list: create from a template, rename, delete with a confirm", async () => {
+  const templates = page.locator("#project-template option");
+  await until("the templates", async () => (await templates.count()) > 0);
+  const ids = await templates.evaluateAll((os) => os.map((o) => o.value));
+  assert.ok(ids.includes("blank"), `templates: ${ids}`);
+
+  // One to rename and delete...
+  await page.getByLabel("Name").fill("scratch");
+  await page.getByRole("button", { name: "Create project" }).click();
+  await page.waitForURL(/\/p\//);
+  await page.goto(server.url + "/");
+  await page.getByRole("button", { name: "Rename scratch" }).click();
+  await page.getByLabel("New name").fill("scratch two");
+  await page.getByRole("button", { name: "Rename", exact: true }).click();
+  await page.getByRole("link", { name: "scratch two" }).waitFor();
+  await page.getByRole("button", { name: "Delete scratch two" }).click();
+  await screenshot(page, "delete-confirm");
+  await page.getByRole("dialog").getByRole("button", { name: "Delete" }).click();
+  await until("the project gone", async () => (await page.getByRole("link", { name: "scratch two" }).count()) === 0);
+
+  // ...and the one the rest of the steps use.
+  await page.getByLabel("Name").fill("e2e demo");
+  await page.locator("#project-template").selectOption("blank");
+  await page.getByRole("button", { name: "Create project" }).click();
+  await page.waitForURL(/\/p\//);
+  state.projectId = decodeURIComponent(new URL(page.url()).pathname.split("/")[2]);
+  await page.goto(server.url + "/");
+  await page.getByRole("link", { name: "e2e demo" }).waitFor();
+  await screenshot(page, "project-list");
+});
+
+const readFile = async (path) => (await api("GET", `/projects/${state.projectId}/files/content?path=${encodeURIComponent(path)}`)).text;
+const openProject = async (p, id = state.projectId) => {
+  await p.goto(server.url + "/p/" + encodeURIComponent(id));
+  await p.locator("#project-state[data-state=ready]").waitFor({ timeout: 90000 });
+};
+/** Types into the editor in front, as keys (Monaco's auto-closing may add brackets: the test checks what was saved). */
+const typeInEditor = async (p, text) => {
+  await p.locator(".editor-host .view-lines").click();
+  await p.keyboard.press("Control+End");
+  await p.keyboard.type(text);
+};
+
+test("project view: ready status, create main.sh, edit it and save with Ctrl+S", async () => {
+  await openProject(page);
+  await page.getByRole("tree", { name: "Project files" }).waitFor();
+  await screenshot(page, "project-ready");
+  await page.getByRole("button", { name: "New file" }).click();
+  await page.getByLabel(/Name of the new file/).fill("main.sh");
+  await page.getByRole("button", { name: "Create", exact: true }).click();
+  await page.getByRole("tab", { name: /main\.sh/ }).waitFor();
+  await page.getByRole("treeitem", { name: "main.sh" }).waitFor();
+  await typeInEditor(page, "echo sum=$((6*7))\n");
+  await page.getByRole("tab", { name: /main\.sh.*unsaved/ }).waitFor();
+  await page.keyboard.press("Control+s");
+  await page.getByRole("tab", { name: "main.sh", exact: true }).waitFor();
+  await until("main.sh saved", async () => (await readFile("main.sh")).startsWith("echo sum=$((6*7))\n"));
+  await screenshot(page, "main-sh-saved");
+});
+
+test("terminal: run sh main.sh and see its output", async () => {
+  const term = page.locator(".terminal-host:not([hidden]) .xterm");
+  await term.waitFor();
+  await term.click();
+  await page.keyboard.type("sh main.sh\n");
+  await until("the script's output", async () => (await terminalText(page)).includes("sum=42"), 30000);
+  await screenshot(page, "terminal-output");
+});
+
+test("a reload re-attaches to the terminal and shows its earlier output", async () => {
+  await page.reload();
+  await page.locator("#project-state[data-state=ready]").waitFor({ timeout: 60000 });
+  await until("the scrollback after a reload", async () => (await terminalText(page)).includes("sum=42"), 30000);
+  assert.equal(await page.getByRole("tab", { name: /Terminal/ }).count(), 1, "one terminal, re-attached (not a new one)");
+  await screenshot(page, "terminal-after-reload");
+});
+
+test("a file made in the terminal (touch) appears in the tree", async () => {
+  await page.locator(".terminal-host:not([hidden]) .xterm").click();
+  await page.keyboard.type("touch made-in-shell.txt\n");
+  await page.getByRole("treeitem", { name: "made-in-shell.txt" }).waitFor({ timeout: 30000 });
+  await screenshot(page, "file-from-terminal");
+});
+
+/** The owner adds a member by user id in the members dialog. */
+async function addMember(userId, role, email) {
+  await page.getByRole("button", { name: "Members" }).click();
+  const dialog = page.getByRole("dialog", { name: "Members" });
+  await dialog.getByLabel("User id").fill(userId);
+  await dialog.locator("#member-role").selectOption(role);
+  await dialog.getByRole("button", { name: "Add" }).click();
+  await dialog.getByRole("row").filter({ hasText: email }).waitFor();
+  await screenshot(page, `members-${role}`);
+  await page.keyboard.press("Escape");
+  await dialog.waitFor({ state: "detached" });
+}
+
+async function openFileInTree(p, name) {
+  await p.getByRole("treeitem", { name }).click();
+  await p.getByRole("tab", { name: new RegExp(name.replace(".", "\\.")) }).waitFor();
+  await p.locator(".editor-host .view-lines").waitFor();
+}
+
+test("an editor member sees an edit arrive; both editing one file gives the conflict view, never a silent overwrite", async () => {
+  const context = await browser.newContext();
+  const page2 = await context.newPage();
+  errors.push(...[]);
+  const errors2 = watchConsole(page2, "editor");
+  try {
+    const editor = { email: uniqueEmail("editor"), name: "Eddie Editor" };
+    const editorId = await signUpInPage(page2, server.url, editor);
+    await addMember(editorId, "editor", editor.email);
+
+    await openProject(page2);
+    await openFileInTree(page2, "main.sh");
+    await until("main.sh in the second editor", async () => (await editorText(page2)).includes("sum="));
+
+    // The owner edits and saves: the other editor's clean buffer follows, the tree says who.
+    await openFileInTree(page, "main.sh");
+    await typeInEditor(page, "echo second-line\n");
+    await page.keyboard.press("Control+s");
+    await until("the edit saved", async () => (await readFile("main.sh")).includes("second-line"));
+    await until("the edit arriving", async () => (await editorText(page2)).includes("second-line"));
+    await page2.locator(".tree-note").filter({ hasText: owner.name }).first().waitFor();
+    await screenshot(page2, "edit-arrived");
+
+    // Both edit; the owner saves first, the editor's save meets a newer version.
+    await typeInEditor(page2, "echo from-editor\n");
+    await typeInEditor(page, "echo from-owner\n");
+    await page.keyboard.press("Control+s");
+    await until("the owner's save", async () => (await readFile("main.sh")).includes("from-owner"));
+    await page2.keyboard.press("Control+s");
+    const conflict = page2.getByRole("region", { name: "Save conflict" });
+    await conflict.waitFor();
+    assert.ok(!(await readFile("main.sh")).includes("from-editor"), "no silent overwrite");
+    await screenshot(page2, "conflict");
+    await conflict.getByRole("button", { name: "Keep mine (overwrite)" }).click();
+    await conflict.waitFor({ state: "hidden" });
+    const saved = await readFile("main.sh");
+    assert.ok(saved.includes("from-editor") && !saved.includes("from-owner"), saved);
+    // The owner's clean buffer takes the result.
+    await until("the owner sees the editor's version", async () => (await editorText(page)).includes("from-editor"));
+    await screenshot(page, "after-conflict");
+  } finally {
+    if (errors2.length) console.log(errors2.join("\n"));
+    await context.close();
+  }
+});
+
+test("a viewer member: read-only editor and terminal; the server answers forbidden to fs:write and term:input", async () => {
+  const context = await browser.newContext();
+  const page3 = await context.newPage();
+  try {
+    const viewer = { email: uniqueEmail("viewer"), name: "Vera Viewer" };
+    const viewerId = await signUpInPage(page3, server.url, viewer);
+    await addMember(viewerId, "viewer", viewer.email);
+    await openProject(page3);
+    await until("the terminal's output for the viewer", async () => (await terminalText(page3)).includes("sum=42"), 30000);
+    await openFileInTree(page3, "main.sh");
+    const before = await editorText(page3);
+    await page3.locator(".editor-host .view-lines").click();
+    await page3.keyboard.type("typed-by-viewer");
+    assert.equal(await editorText(page3), before, "the editor is read-only");
+    assert.equal(await page3.getByRole("button", { name: "New terminal" }).count(), 0);
+    await screenshot(page3, "viewer");
+
+    // The page's own socket sends what the UI would not: the server refuses.
+    const answers = await page3.evaluate(async () => {
+      const socket = window.berthProject.socket;
+      const code = (p) => p.then(() => "ok", (e) => e.code);
+      const [terminal] = await socket.listTerminals();
+      return {
+        write: await code(socket.write("main.sh", "hijacked\n")),
+        create: await code(socket.create("hijacked.txt", "file")),
+        input: await code(socket.request("term:input", { id: terminal.id, data: "touch hijacked-by-viewer\r" })),
+      };
+    });
+    assert.deepEqual(answers, { write: "forbidden", create: "forbidden", input: "forbidden" });
+    assert.ok(!(await readFile("main.sh")).includes("hijacked"));
+
+    // The owner changes the viewer's role, then removes them: their page is let go.
+    await page.getByRole("button", { name: "Members" }).click();
+    const dialog = page.getByRole("dialog", { name: "Members" });
+    await dialog.getByLabel(`Role of ${viewer.email}`).selectOption("editor");
+    await until("the role changed", async () => (await api("GET", `/projects/${state.projectId}/members`)).text.includes('"editor"'));
+    await dialog.getByRole("button", { name: `Remove ${viewer.email}` }).click();
+    await dialog.getByRole("row").filter({ hasText: viewer.email }).waitFor({ state: "detached" });
+    await page.keyboard.press("Escape");
+    await page3.getByText("You no longer have access to this project.").waitFor({ timeout: 20000 });
+    await screenshot(page3, "viewer-removed");
+  } finally {
+    await context.close();
+  }
+});
+
+test("quick open (Ctrl+P) finds a file by name", async () => {
+  await page.locator(".editor-host .view-lines").click();
+  await page.keyboard.press("Control+p");
+  const dialog = page.getByRole("dialog", { name: "Go to file" });
+  await dialog.getByRole("combobox").fill("made");
+  await dialog.getByRole("option", { name: "made-in-shell.txt" }).waitFor();
+  await screenshot(page, "quick-open");
+  await page.keyboard.press("Enter");
+  await page.getByRole("tab", { name: /made-in-shell\.txt/ }).waitFor();
+});
+
+test("several terminals in tabs; the open tabs come back after a reload", async () => {
+  await page.getByRole("button", { name: "New terminal" }).click();
+  await page.getByRole("tab", { name: "Terminal 2" }).waitFor();
+  await until("the second shell's prompt", async () => (await terminalText(page)).includes("$"), 30000);
+  await page.locator(".terminal-host:not([hidden]) .xterm").click();
+  await page.keyboard.type("echo second-$((20+3))\n");
+  await until("the second terminal's output", async () => (await terminalText(page)).includes("second-23"), 30000);
+  await page.getByRole("tab", { name: "Terminal 1" }).click();
+  await until("the first terminal again", async () => (await terminalText(page)).includes("sum=42"));
+  await screenshot(page, "two-terminals");
+
+  await page.reload();
+  await page.getByRole("tab", { name: /made-in-shell\.txt/ }).waitFor();
+  await page.getByRole("tab", { name: /main\.sh/ }).waitFor();
+  assert.equal(await page.getByRole("tab", { name: /^Terminal/ }).count(), 2);
+  await page.getByRole("tab", { name: "Terminal 2" }).click();
+  await until("the second terminal's scrollback", async () => (await terminalText(page)).includes("second-23"));
+  await page.getByRole("button", { name: "Close terminal" }).click();
+  await until("one terminal left", async () => (await page.getByRole("tab", { name: /^Terminal/ }).count()) === 1);
+});
+
+/** Drops files from "the desktop" onto a tree element (a DataTransfer made in the page). */
+async function dropFiles(p, target, files) {
+  const dataTransfer = await p.evaluateHandle((files) => {
+    const dt = new DataTransfer();
+    for (const f of files) dt.items.add(new File([new Uint8Array(f.bytes)], f.name));
+    return dt;
+  }, files.map((f) => ({ name: f.name, bytes: [...Buffer.from(f.content)] })));
+  await target.dispatchEvent("dragover", { dataTransfer });
+  await target.dispatchEvent("drop", { dataTransfer });
+}
+
+test("uploads by dropping files on the tree; a binary file opens as a download link; drag to move", async () => {
+  const tree = page.getByRole("tree", { name: "Project files" });
+  const binary = Buffer.from([0x00, 0xff, 0x10, 0x80, 0x00]);
+  await dropFiles(page, tree, [{ name: "uploaded.txt", content: "hello upload\n" }, { name: "blob.bin", content: binary }]);
+  await page.getByRole("treeitem", { name: "uploaded.txt" }).waitFor();
+  await page.getByRole("treeitem", { name: "blob.bin" }).waitFor();
+  assert.equal(await readFile("uploaded.txt"), "hello upload\n");
+
+  await page.getByRole("treeitem", { name: "blob.bin" }).click();
+  await page.getByText("This file is binary.").waitFor();
+  await screenshot(page, "binary-link");
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download blob.bin" }).click()]);
+  const { readFileSync } = await import("node:fs");
+  assert.deepEqual([...readFileSync(await download.path())], [...binary]);
+
+  // A folder, then drag the upload into it (fs:rename).
+  await page.getByRole("treeitem", { name: "made-in-shell.txt" }).click();
+  await page.getByRole("button", { name: "New folder" }).click();
+  await page.getByLabel(/Name of the new folder/).fill("docs");
+  await page.getByRole("button", { name: "Create", exact: true }).click();
+  await page.getByRole("treeitem", { name: "docs" }).waitFor();
+  await page.getByRole("treeitem", { name: "uploaded.txt" }).dragTo(page.getByRole("treeitem", { name: "docs" }));
+  await until("the move", async () => (await readFile("docs/uploaded.txt")) === "hello upload\n");
+  await page.getByRole("treeitem", { name: "docs" }).getByRole("treeitem", { name: "uploaded.txt" }).waitFor();
+  await screenshot(page, "moved");
+});
+
+test("the project as a zip: a download, or the words that it is not available yet", async () => {
+  const download = page.waitForEvent("download", { timeout: 20000 }).catch(() => null);
+  await page.getByRole("button", { name: "Download zip" }).click();
+  const notYet = page.getByText("not available yet");
+  const first = await Promise.race([download, notYet.waitFor({ timeout: 20000 }).then(() => "not-yet")]);
+  if (first === "not-yet") return void (await screenshot(page, "zip-not-yet"));
+  const { readFileSync } = await import("node:fs");
+  const zip = readFileSync(await first.path());
+  assert.equal(zip.subarray(0, 2).toString(), "PK");
+  assert.ok(zip.includes("main.sh"), "the zip holds main.sh");
+});
+
+test("axe-core: no serious or critical violations on the log-in page, the project list and the project view", async () => {
+  const context = await browser.newContext();
+  const anonymous = await context.newPage();
+  const report = {};
+  try {
+    await anonymous.goto(server.url + "/login");
+    await anonymous.getByRole("heading", { name: "Log in" }).waitFor();
+    report.login = await axeViolations(anonymous);
+  } finally {
+    await context.close();
+  }
+  await page.goto(server.url + "/");
+  await page.getByRole("link", { name: "e2e demo" }).waitFor();
+  report.projects = await axeViolations(page);
+  await openProject(page);
+  await openFileInTree(page, "main.sh");
+  await until("the terminal", async () => (await terminalText(page)).includes("$"));
+  report.project = await axeViolations(page);
+  await screenshot(page, "axe-project-view");
+  for (const [where, violations] of Object.entries(report))
+    assert.deepEqual(violations, [], `${where}: ${JSON.stringify(violations, null, 2)}`);
+});
+
+test("a narrow window: the tree folds behind a button", async () => {
+  await page.setViewportSize({ width: 600, height: 800 });
+  const tree = page.getByRole("tree", { name: "Project files" });
+  await tree.waitFor({ state: "hidden" });
+  await page.getByRole("button", { name: "Show files" }).click();
+  await tree.waitFor();
+  await screenshot(page, "narrow");
+  await page.setViewportSize({ width: 1280, height: 800 });
+});

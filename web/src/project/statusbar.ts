@@ -1,0 +1,54 @@
+// The status bar: the container's state (project:status, with the opening
+// progress), storage sync (sync:status), the connection, and a line of
+// recent activity (who changed what).
+import type { ProjectStatus, SyncState } from "../../../clients/js/src/index.ts";
+import { h } from "../dom.ts";
+
+const STATE_WORDS: Record<string, string> = {
+  stopped: "Stopped", starting: "Starting", ready: "Ready", stopping: "Stopping", error: "Error",
+};
+
+export class StatusBar {
+  readonly el: HTMLElement;
+  private readonly state = h("span", { class: "state", id: "project-state", "data-state": "" });
+  private readonly sync = h("span", { class: "sync" });
+  private readonly connection = h("span", { class: "connection" }, "Connecting…");
+  private readonly activity = h("span", { class: "activity", role: "status", "aria-live": "polite" });
+  private activityTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(private readonly startButton: HTMLButtonElement | null) {
+    this.el = h("footer", { class: "statusbar", "aria-label": "Project status" },
+      h("span", { role: "status", "aria-live": "polite", "aria-atomic": "true" }, this.state), startButton, this.connection, this.sync, this.activity);
+    if (startButton) startButton.hidden = true;
+  }
+
+  status(s: ProjectStatus): void {
+    let text = STATE_WORDS[s.state] ?? s.state;
+    if (s.state === "starting" && s.progress) text += ` (${s.progress.done}/${s.progress.total} files)`;
+    else if (s.state === "starting") text += "…";
+    if (s.state === "error") text += `: ${s.message ?? s.code ?? "unknown error"}`;
+    this.state.textContent = text;
+    this.state.dataset.state = s.state;
+    if (this.startButton) this.startButton.hidden = !(s.state === "stopped" || s.state === "error");
+  }
+
+  syncStatus(s: SyncState): void {
+    const parts: string[] = [];
+    if (s.pending > 0) parts.push(`${s.pending} change${s.pending === 1 ? "" : "s"} waiting for storage`);
+    if (s.failed.length > 0) parts.push(`${s.failed.length} file${s.failed.length === 1 ? "" : "s"} storage refused: ${s.failed.map((f) => f.path).join(", ")}`);
+    this.sync.textContent = parts.join(" · ") || "All changes stored";
+    this.sync.title = s.failed.map((f) => `${f.path}: ${f.message}`).join("\n");
+  }
+
+  connected(yes: boolean, why = ""): void {
+    this.connection.textContent = yes ? "" : why || "Reconnecting…";
+    this.connection.hidden = yes;
+  }
+
+  /** Who changed what, for a few seconds. */
+  say(text: string): void {
+    this.activity.textContent = text;
+    if (this.activityTimer) clearTimeout(this.activityTimer);
+    this.activityTimer = setTimeout(() => (this.activity.textContent = ""), 6000);
+  }
+}
