@@ -107,6 +107,22 @@ test("membership input is validated", async () => {
   assert.equal(notMember.status, 404);
 });
 
+test("an owner adds a member by email, in any case; an unknown email or a non-owner is refused", async () => {
+  const p = await create(alice, { name: "by email" });
+  const added = await alice.api.post(`/api/v1/projects/${p.id}/members`, { email: bob.email.toUpperCase(), role: "editor" });
+  assert.equal(added.status, 200, added.text);
+  assert.deepEqual([added.json.userId, added.json.role], [bob.user.id, "editor"]);
+  assert.equal((await bob.api.get(`/api/v1/projects/${p.id}`)).status, 200, "bob is in");
+  const changed = await alice.api.post(`/api/v1/projects/${p.id}/members`, { email: bob.email, role: "viewer" });
+  assert.equal(changed.json.role, "viewer");
+  const unknown = await alice.api.post(`/api/v1/projects/${p.id}/members`, { email: "nobody@example.test", role: "viewer" });
+  assert.equal(unknown.status, 404);
+  assert.match(unknown.json.error.message, /sign up/);
+  const byViewer = await bob.api.post(`/api/v1/projects/${p.id}/members`, { email: alice.email, role: "viewer" });
+  assert.equal(byViewer.status, 403);
+  assert.equal((await alice.api.post(`/api/v1/projects/${p.id}/members`, { role: "viewer" })).status, 400);
+});
+
 test("project input is validated with messages that name the field", async () => {
   const cases = [
     [{}, /'name' is required/],
