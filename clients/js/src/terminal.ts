@@ -40,6 +40,13 @@ export class TerminalStream extends Emitter<TerminalStreamEvents> {
   private processedBytes = 0;
   private ackedBytes = 0;
   private ackTimer: ReturnType<typeof setTimeout> | null = null;
+  /**
+   * What came before anyone listened to `data`: an open's or an attach's
+   * first output arrives before its promise resolves, so it is held and
+   * handed over, in order, just after the first `data` listener is added.
+   * null once handed over.
+   */
+  private held: Array<() => void> | null = [];
 
   /**
    * @param flow opened or attached with `flow: true`
@@ -55,6 +62,25 @@ export class TerminalStream extends Emitter<TerminalStreamEvents> {
     public autoAck: boolean,
   ) {
     super();
+  }
+
+  override on<K extends keyof TerminalStreamEvents>(event: K, listener: (payload: TerminalStreamEvents[K]) => void): () => void {
+    const off = super.on(event, listener);
+    if (event === "data" && this.held) {
+      // After the caller's other listeners (exit …) are on too.
+      queueMicrotask(() => {
+        const held = this.held ?? [];
+        this.held = null;
+        for (const handOver of held) handOver();
+      });
+    }
+    return off;
+  }
+
+  /** Runs `handOver` now, or once a `data` listener is there. */
+  private whenHeard(handOver: () => void): void {
+    if (this.held) this.held.push(handOver);
+    else handOver();
   }
 
   input(data: string | Uint8Array | ArrayBuffer): Promise<void> {
@@ -107,13 +133,13 @@ export class TerminalStream extends Emitter<TerminalStreamEvents> {
   exited(code: number): void {
     this.exitCode = code;
     this.clearTimer();
-    this.emit("exit", { code });
+    this.whenHeard(() => this.emit("exit", { code }));
   }
 
   detached(reason: "slow"): void {
     this.attached = false;
     this.clearTimer();
-    this.emit("detached", { reason });
+    this.whenHeard(() => this.emit("detached", { reason }));
   }
 
   disconnected(): void {
@@ -126,14 +152,15 @@ export class TerminalStream extends Emitter<TerminalStreamEvents> {
   private deliver(offset: number, bytes: Uint8Array, live: boolean): void {
     const skip = this.end === null ? 0 : Math.min(bytes.length, Math.max(0, this.end - offset));
     const fresh = skip > 0 ? bytes.subarray(skip) : bytes;
-    if (fresh.length > 0) {
-      this.end = offset + bytes.length;
+    // `end` moves now (what the next packet repeats is judged by it); the
+    // listeners get the bytes now or, before any is there, once one is.
+    if (fresh.length > 0) this.end = offset + bytes.length;
+    if (live && skip > 0) this.markProcessed(skip);  // repeats were never shown to the app: processed already
+    if (fresh.length === 0) return;
+    this.whenHeard(() => {
       this.emit("data", { data: fresh, offset: offset + skip });
-    }
-    if (!live) return;
-    // Repeats were never shown to the app: they are processed already.
-    if (skip > 0) this.markProcessed(skip);
-    if (this.autoAck && fresh.length > 0) this.markProcessed(fresh.length);
+      if (live && this.autoAck) this.markProcessed(fresh.length);
+    });
   }
 
   private sendAck(): void {
