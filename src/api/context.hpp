@@ -16,6 +16,9 @@ class FileSync;
 namespace berth::storage {
 class ObjectStore;
 }
+namespace berth::preview {
+class PortWatch;
+}
 
 namespace berth::api {
 
@@ -43,6 +46,7 @@ struct ApiContext {
   storage::ObjectStore* storage = nullptr;       // project files; null in tests without storage
   workspace::Workspaces* workspaces = nullptr;   // open projects' mirrors; null: no fs:* events
   workspace::FileSync* sync = nullptr;           // mirror ⇄ storage; null: files stay local (tests)
+  preview::PortWatch* ports = nullptr;           // ports open in containers; null: none reported
 };
 
 }  // namespace berth::api

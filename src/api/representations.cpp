@@ -64,3 +64,19 @@ boost::json::object entry_json(const workspace::FileEntry& e) {
 }
 
 }  // namespace berth::api
+
+namespace berth::api {
+
+boost::json::object port_json(const Config& config, const std::string& project_id, int port) {
+  std::string scheme = "http", port_suffix = ":" + std::to_string(config.port);
+  if (!config.public_url.empty()) {
+    scheme = config.public_url.substr(0, config.public_url.find("://"));
+    auto host = config.public_url.substr(config.public_url.find("://") + 3);
+    auto colon = host.rfind(':');
+    port_suffix = colon == std::string::npos ? "" : host.substr(colon);
+  }
+  return {{"port", port},
+          {"url", scheme + "://" + std::to_string(port) + "-" + project_id + "." + config.preview_domain + port_suffix + "/"}};
+}
+
+}  // namespace berth::api

@@ -30,6 +30,7 @@
 #include "net/http_client.hpp"
 #include "net/http_server.hpp"
 #include "net/static_site.hpp"
+#include "preview/port_watch.hpp"
 #include "storage/make_store.hpp"
 #include "workspace/project_runtime.hpp"
 #include "workspace/file_sync.hpp"
@@ -253,6 +254,10 @@ int run_serve(Config config) {
   ctx.storage = store->get();
   ctx.workspaces = &workspaces;
   ctx.sync = &sync;
+  // Ports that programs in running containers listen on (preview/).
+  preview::PortWatch ports(ioc.get_executor(), workers, **docker, std::chrono::seconds(1));
+  ports.start();
+  ctx.ports = &ports;
   api::add_rest_routes(router, ctx);
 
   socketio::Options io_options;
@@ -303,6 +308,7 @@ int run_serve(Config config) {
   run_until_signal(ioc, server, config.threads, [&] {
     io.close();
     watcher.shutdown();
+    ports.shutdown();
     leases.shutdown();  // they lapse; a restart of this node claims them again at once
     sync.shutdown();  // pending rows stay journalled: the next start resumes them
     runtime.shutdown();  // containers keep running: the next start adopts them

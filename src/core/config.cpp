@@ -197,6 +197,13 @@ Result<Config> Config::from(const EnvMap& vars) {
   if (auto v = get(vars, {"BERTH_CORS_ORIGIN", "_CLIENT_ORIGIN", "CLIENT_ORIGIN"})) c.cors_origin = *v;
   if (auto v = get(vars, {"BERTH_WEB_DIR"})) c.web_dir = *v;
   if (auto v = get(vars, {"BERTH_NODE_ID"})) c.node_id = *v;
+  if (auto v = get(vars, {"BERTH_PREVIEW_DOMAIN"})) {
+    std::string domain(*v);
+    while (!domain.empty() && domain.front() == '.') domain.erase(0, 1);
+    if (domain.empty() || domain.find_first_of(":/ ") != std::string::npos)
+      return bad("BERTH_PREVIEW_DOMAIN", *v, "a domain whose subdomains reach Berth, such as preview.example.com");
+    c.preview_domain = domain;
+  }
   if (auto v = get(vars, {"BERTH_OBJECTS_DIR"})) c.objects_dir = *v;
   if (auto v = get(vars, {"BERTH_LEASE"})) {
     auto d = parse_duration(*v);

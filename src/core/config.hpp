@@ -63,6 +63,7 @@ struct Config {
   std::string node_id;  // BERTH_NODE_ID: this node in project leases; empty: made once, kept in data_dir/node-id
   std::chrono::seconds lease{30};  // BERTH_LEASE: how long a node's hold on an open project lasts unrenewed
   std::string objects_dir;  // BERTH_OBJECTS_DIR: the local store's folder; empty: data_dir/objects
+  std::string preview_domain = "localhost";  // BERTH_PREVIEW_DOMAIN: previews at <port>-<projectId>.<this>
   std::string web_dir;  // BERTH_WEB_DIR: the built web IDE; empty: the build tree's (cmake/web.cmake)
   std::string public_url;       // BERTH_PUBLIC_URL: how users reach Berth; empty: http://localhost:PORT
   std::string trusted_proxies;  // BERTH_TRUSTED_PROXIES: addresses/CIDRs whose X-Forwarded-For is believed

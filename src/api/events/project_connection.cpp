@@ -8,6 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json.hpp>
 
+#include "api/events/port_events.hpp"
 #include "api/exec_request.hpp"
 #include "core/encoding.hpp"
 #include "workspace/project_runtime.hpp"
@@ -52,6 +53,7 @@ ProjectConnections::ProjectConnections(asio::any_io_executor executor, socketio:
 void ProjectConnections::bind() {
   if (files_) files_->bind();
   if (terminals_) terminals_->bind();
+  bind_port_events(ctx_, io_);
   auto& nsp = io_.of("/");
   nsp.use([this](socketio::Handshake& hs, socketio::Next next) {
     // Token and membership checks may wait on the database: run them as a

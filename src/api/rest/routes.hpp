@@ -12,6 +12,7 @@ void add_ops_routes(net::Router& router, ApiContext& ctx);      // rest/ops_rout
 void add_runtime_routes(net::Router& router, ApiContext& ctx);  // rest/runtime_routes.cpp
 void add_file_routes(net::Router& router, ApiContext& ctx);     // rest/file_routes.cpp
 void add_archive_routes(net::Router& router, ApiContext& ctx);  // rest/archive_routes.cpp
+void add_preview_routes(net::Router& router, ApiContext& ctx);  // rest/preview_routes.cpp
 
 inline void add_rest_routes(net::Router& router, ApiContext& ctx) {
   add_ops_routes(router, ctx);
@@ -21,6 +22,7 @@ inline void add_rest_routes(net::Router& router, ApiContext& ctx) {
   add_runtime_routes(router, ctx);
   add_file_routes(router, ctx);
   add_archive_routes(router, ctx);
+  add_preview_routes(router, ctx);
 }
 
 // The OpenAPI 3.1 document served at /openapi.json (src/api/openapi.json).

@@ -1,0 +1,28 @@
+#include "api/events/port_events.hpp"
+
+#include <boost/json.hpp>
+
+#include "api/events/project_connection.hpp"
+#include "api/representations.hpp"
+#include "preview/port_watch.hpp"
+#include "workspace/container_plan.hpp"
+#include "workspace/project_runtime.hpp"
+
+namespace berth::api {
+namespace json = boost::json;
+
+void bind_port_events(ApiContext& ctx, socketio::Server& io) {
+  if (!ctx.ports || !ctx.runtime) return;
+  auto* ports = ctx.ports;
+  ctx.runtime->subscribe([ports](const std::string& project_id, const workspace::ProjectStatus& status) {
+    if (status.state == workspace::RuntimeState::ready) ports->watch(project_id, workspace::container_name(project_id));
+    else if (status.state != workspace::RuntimeState::starting) ports->unwatch(project_id);
+  });
+  ports->on_change([&ctx, &io](const std::string& project_id, int port, bool open) {
+    auto payload = open ? port_json(ctx.config, project_id, port) : json::object{{"port", port}};
+    io.to(project_room(project_id))
+        .emit(open ? "port:opened" : "port:closed", socketio::Args::of(socketio::Json{json::serialize(payload)}));
+  });
+}
+
+}  // namespace berth::api

@@ -1,0 +1,62 @@
+#pragma once
+// Notices when a program in a project's container starts or stops
+// listening on a TCP port: each watched container's network namespace is
+// read once per interval (listening_ports.hpp), from its main process's
+// /proc, on the worker pool. A change is reported to the listeners (api/
+// turns it into port:opened / port:closed for the project's clients).
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/worker_pool.hpp"
+#include "docker/docker_client.hpp"
+
+namespace berth::preview {
+
+class PortWatch {
+ public:
+  // Called on the I/O thread, in the order the changes were seen.
+  using Listener = std::function<void(const std::string& project_id, int port, bool open)>;
+
+  PortWatch(boost::asio::any_io_executor executor, WorkerPool& workers, docker::DockerClient& docker,
+            std::chrono::milliseconds interval);
+
+  void on_change(Listener listener) { listeners_.push_back(std::move(listener)); }
+  // Starts watching the project's container (by name or id).
+  void watch(const std::string& project_id, const std::string& container);
+  // Stops; the ports it had open are reported closed.
+  void unwatch(const std::string& project_id);
+  std::vector<int> open_ports(const std::string& project_id) const;
+
+  void start();
+  void shutdown();
+
+ private:
+  struct Watched {
+    std::string container;
+    int pid = 0;  // 0: ask the engine (again)
+    std::set<int> open;
+  };
+  boost::asio::awaitable<void> poll_all();
+  boost::asio::awaitable<void> poll(const std::string& project_id);
+  void tell(const std::string& project_id, int port, bool open);
+
+  boost::asio::any_io_executor executor_;
+  WorkerPool& workers_;
+  docker::DockerClient& docker_;
+  std::chrono::milliseconds interval_;
+  boost::asio::steady_timer timer_;
+  std::vector<Listener> listeners_;
+  mutable std::mutex mu_;
+  std::map<std::string, Watched> watched_;
+  bool stopped_ = false;
+};
+
+}  // namespace berth::preview
