@@ -92,16 +92,49 @@ test("project list: create from a template, rename, delete with a confirm", asyn
   await page.getByRole("dialog").getByRole("button", { name: "Delete" }).click();
   await until("the project gone", async () => (await page.getByRole("link", { name: "scratch two" }).count()) === 0);
 
-  // ...and the one the rest of the steps use.
+  // ...and the one the rest of the steps use. Its first open (the start of
+  // its container) is recorded for the status bar's step below.
   await page.getByLabel("Name").fill("e2e demo");
   await page.locator("#project-template").selectOption("blank");
+  await recordStatus(page);
   await page.getByRole("button", { name: "Create project" }).click();
   await page.waitForURL(/\/p\//);
   state.projectId = decodeURIComponent(new URL(page.url()).pathname.split("/")[2]);
+  await page.locator("#project-state[data-state=ready]").waitFor({ timeout: 90000 });
+  state.firstOpen = await page.evaluate(() => window.__statusLog);
   await page.goto(server.url + "/");
   await page.getByRole("link", { name: "e2e demo" }).waitFor();
   await screenshot(page, "project-list");
 });
+
+/**
+ * Records, in the page as it is (an SPA: it stays the same document), every
+ * text the status bar's state shows (from the mutation records, so two
+ * updates in one task are both seen) and every project:status the page's
+ * socket receives (hooked when the project page sets window.berthProject).
+ */
+async function recordStatus(p) {
+  await p.evaluate(() => {
+    const log = (window.__statusLog = { shown: [], received: [] });
+    new MutationObserver((records) => {
+      for (const r of records) {
+        const el = r.target.nodeType === Node.TEXT_NODE ? r.target.parentElement : r.target;
+        if (el?.id !== "project-state") continue;
+        const texts = r.type === "childList" ? [...r.addedNodes].map((n) => n.textContent) : [el.textContent];
+        for (const text of texts) if (text && log.shown.at(-1) !== text) log.shown.push(text);
+      }
+    }).observe(document, { subtree: true, childList: true, characterData: true });
+    let value;
+    Object.defineProperty(window, "berthProject", {
+      configurable: true,
+      get: () => value,
+      set: (v) => {
+        value = v;
+        v?.socket.on("project:status", (s) => log.received.push(s));
+      },
+    });
+  });
+}
 
 const readFile = async (path) => (await api("GET", `/projects/${state.projectId}/files/content?path=${encodeURIComponent(path)}`)).text;
 const openProject = async (p, id = state.projectId) => {
@@ -114,6 +147,19 @@ const typeInEditor = async (p, text) => {
   await p.keyboard.press("Control+End");
   await p.keyboard.type(text);
 };
+
+test("status bar: the project's first open shows starting (with the files' progress when given), then ready", async () => {
+  const { shown, received } = state.firstOpen;
+  const starting = shown.findIndex((t) => /^Starting/.test(t));
+  const ready = shown.lastIndexOf("Ready");
+  assert.ok(starting >= 0, `starting shown: ${JSON.stringify(shown)}`);
+  assert.ok(ready > starting, `ready after starting: ${JSON.stringify(shown)}`);
+  assert.ok(received.some((s) => s.state === "starting") && received.at(-1).state === "ready", JSON.stringify(received));
+  // Every progress the server gave was shown as it came; a start without one says "Starting…".
+  for (const s of received.filter((s) => s.state === "starting"))
+    assert.ok(shown.includes(s.progress ? `Starting (${s.progress.done}/${s.progress.total} files)` : "Starting…"), `${JSON.stringify(s)} shown: ${JSON.stringify(shown)}`);
+  console.log(`status bar on the first open: ${shown.join(" → ")}`);
+});
 
 test("project view: ready status, create main.sh, edit it and save with Ctrl+S", async () => {
   await openProject(page);
@@ -141,6 +187,36 @@ test("terminal: run sh main.sh and see its output", async () => {
   await screenshot(page, "terminal-output");
 });
 
+/** `stty size` in the terminal in front: {rows, cols} as the program sees them. */
+async function sttySize(p, tag) {
+  await p.locator(".terminal-host:not([hidden]) .xterm").click();
+  await p.keyboard.type(`echo ${tag}=$(stty size)\n`);
+  const text = await until(`${tag} from stty`, async () => {
+    const t = await terminalText(p);
+    return new RegExp(`${tag}=\\d+ \\d+`).test(t) && t;
+  }, 30000);
+  const [, rows, cols] = [...text.matchAll(new RegExp(`${tag}=(\\d+) (\\d+)`, "g"))].at(-1);
+  return { rows: Number(rows), cols: Number(cols) };
+}
+const xtermRows = (p) => p.locator(".terminal-host:not([hidden]) .xterm-rows > div").count();
+
+test("resizing the window resizes the terminal (term:resize): stty size follows", async () => {
+  const before = await sttySize(page, "before");
+  assert.equal(before.rows, await xtermRows(page), "the program sees the screen's rows");
+  try {
+    await page.setViewportSize({ width: 1000, height: 640 });
+    await until("the screen to have fewer rows", async () => (await xtermRows(page)) < before.rows);
+    await new Promise((r) => setTimeout(r, 300)); // the fit settles (debounced)
+    const rows = await xtermRows(page);
+    const after = await sttySize(page, "after");
+    assert.equal(after.rows, rows, `rows follow the screen (${JSON.stringify({ before, after })})`);
+    assert.ok(after.cols < before.cols, `fewer cols in a narrower window (${JSON.stringify({ before, after })})`);
+    await screenshot(page, "terminal-resized");
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 800 });
+  }
+});
+
 test("a reload re-attaches to the terminal and shows its earlier output", async () => {
   await page.reload();
   await page.locator("#project-state[data-state=ready]").waitFor({ timeout: 60000 });
@@ -156,11 +232,11 @@ test("a file made in the terminal (touch) appears in the tree", async () => {
   await screenshot(page, "file-from-terminal");
 });
 
-/** The owner adds a member by user id in the members dialog. */
-async function addMember(userId, role, email) {
+/** The owner adds a member by the email of their account in the members dialog. */
+async function addMember(email, role) {
   await page.getByRole("button", { name: "Members" }).click();
   const dialog = page.getByRole("dialog", { name: "Members" });
-  await dialog.getByLabel("User id").fill(userId);
+  await dialog.getByLabel("Email", { exact: true }).fill(email);
   await dialog.locator("#member-role").selectOption(role);
   await dialog.getByRole("button", { name: "Add" }).click();
   await dialog.getByRole("row").filter({ hasText: email }).waitFor();
@@ -182,8 +258,18 @@ test("an editor member sees an edit arrive; both editing one file gives the conf
   const errors2 = watchConsole(page2, "editor");
   try {
     const editor = { email: uniqueEmail("editor"), name: "Eddie Editor" };
-    const editorId = await signUpInPage(page2, server.url, editor);
-    await addMember(editorId, "editor", editor.email);
+    // An email no account uses: the dialog says so, and what to do.
+    await page.getByRole("button", { name: "Members" }).click();
+    const dialog = page.getByRole("dialog", { name: "Members" });
+    await dialog.getByLabel("Email", { exact: true }).fill(editor.email);
+    await dialog.getByRole("button", { name: "Add" }).click();
+    await dialog.getByRole("alert").filter({ hasText: "ask them to sign up first" }).waitFor();
+    await screenshot(page, "members-unknown-email");
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "detached" });
+
+    await signUpInPage(page2, server.url, editor);
+    await addMember(editor.email.toUpperCase(), "editor"); // found in any case
 
     await openProject(page2);
     await openFileInTree(page2, "main.sh");
@@ -226,8 +312,8 @@ test("a viewer member: read-only editor and terminal; the server answers forbidd
   const page3 = await context.newPage();
   try {
     const viewer = { email: uniqueEmail("viewer"), name: "Vera Viewer" };
-    const viewerId = await signUpInPage(page3, server.url, viewer);
-    await addMember(viewerId, "viewer", viewer.email);
+    await signUpInPage(page3, server.url, viewer);
+    await addMember(viewer.email, "viewer");
     await openProject(page3);
     await until("the terminal's output for the viewer", async () => (await terminalText(page3)).includes("sum=42"), 30000);
     await openFileInTree(page3, "main.sh");
@@ -337,16 +423,18 @@ test("uploads by dropping files on the tree; a binary file opens as a download l
   await screenshot(page, "moved");
 });
 
-test("the project as a zip: a download, or the words that it is not available yet", async () => {
-  const download = page.waitForEvent("download", { timeout: 20000 }).catch(() => null);
+test("the project as a zip through a signed link (POST …/archive/link): a real zip that holds main.sh", async () => {
+  const link = page.waitForRequest((r) => r.method() === "POST" && new URL(r.url()).pathname.endsWith("/archive/link"));
+  const download = page.waitForEvent("download", { timeout: 30000 });
   await page.getByRole("button", { name: "Download zip" }).click();
-  const notYet = page.getByText("not available yet");
-  const first = await Promise.race([download, notYet.waitFor({ timeout: 20000 }).then(() => "not-yet")]);
-  if (first === "not-yet") return void (await screenshot(page, "zip-not-yet"));
+  await link;
+  const file = await (await download).path();
   const { readFileSync } = await import("node:fs");
-  const zip = readFileSync(await first.path());
-  assert.equal(zip.subarray(0, 2).toString(), "PK");
-  assert.ok(zip.includes("main.sh"), "the zip holds main.sh");
+  const { execFileSync } = await import("node:child_process");
+  assert.deepEqual([...readFileSync(file).subarray(0, 4)], [0x50, 0x4b, 0x03, 0x04], "starts with PK\\x03\\x04");
+  const names = JSON.parse(execFileSync("python3", ["-c", "import json,sys,zipfile; print(json.dumps(zipfile.ZipFile(sys.argv[1]).namelist()))", file], { encoding: "utf8" }));
+  assert.ok(names.includes("main.sh"), `the zip lists main.sh: ${names}`);
+  await screenshot(page, "zip-downloaded");
 });
 
 test("axe-core: no serious or critical violations on the log-in page, the project list and the project view", async () => {

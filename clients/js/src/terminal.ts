@@ -47,6 +47,19 @@ export class TerminalStream extends Emitter<TerminalStreamEvents> {
    * null once handed over.
    */
   private held: Array<() => void> | null = [];
+  /**
+   * With autoAck false: the chunks handed to `data` listeners that the app
+   * has not yet reported through processed(n), oldest first, each marked
+   * live or not. processed(n) walks them in order, so an app may call
+   * processed(data.length) for every chunk it got (xterm.js's write
+   * callback) and only live output of the current attach counts: a replay
+   * (an attach's scrollback) and chunks from before a re-attach take their
+   * turn in the order but count nothing, as the server counts nothing for
+   * them.
+   */
+  private unprocessed: Array<{ bytes: number; live: boolean }> = [];
+  /** counts attaches: a chunk held across a re-attach is not live for the new one */
+  private attaches = 0;
 
   /**
    * @param flow opened or attached with `flow: true`
@@ -101,9 +114,23 @@ export class TerminalStream extends Emitter<TerminalStreamEvents> {
     return this.transport.attach({ flow: this.flow, ...options, id: this.id }, this);
   }
 
-  /** `bytes` more of the delivered output were processed (flow control). */
+  /**
+   * `bytes` more of the delivered output were processed (flow control), in
+   * the order it was handed over; replayed bytes among them are skipped
+   * (see `unprocessed`).
+   */
   processed(bytes: number): void {
-    this.markProcessed(bytes);
+    if (this.autoAck) return this.markProcessed(bytes);
+    let live = 0;
+    while (bytes > 0 && this.unprocessed.length > 0) {
+      const chunk = this.unprocessed[0]!;
+      const n = Math.min(bytes, chunk.bytes);
+      if (chunk.live) live += n;
+      chunk.bytes -= n;
+      bytes -= n;
+      if (chunk.bytes === 0) this.unprocessed.shift();
+    }
+    this.markProcessed(live);
   }
 
   private markProcessed(bytes: number): void {
@@ -120,6 +147,9 @@ export class TerminalStream extends Emitter<TerminalStreamEvents> {
     this.flow = flow;
     this.attached = true;
     this.receivedBytes = this.processedBytes = this.ackedBytes = 0;
+    // What was handed over before this attach counts nothing for its count.
+    for (const chunk of this.unprocessed) chunk.live = false;
+    this.attaches++;
     this.clearTimer();
     this.deliver(result.offset, result.scrollback, false);
     if (result.exitCode !== null) this.exitCode = result.exitCode;
@@ -157,9 +187,12 @@ export class TerminalStream extends Emitter<TerminalStreamEvents> {
     if (fresh.length > 0) this.end = offset + bytes.length;
     if (live && skip > 0) this.markProcessed(skip);  // repeats were never shown to the app: processed already
     if (fresh.length === 0) return;
+    const attach = this.attaches;
     this.whenHeard(() => {
+      // Queued before the listeners run: they may call processed() at once.
+      if (!this.autoAck) this.unprocessed.push({ bytes: fresh.length, live: live && attach === this.attaches });
       this.emit("data", { data: fresh, offset: offset + skip });
-      if (live && this.autoAck) this.markProcessed(fresh.length);
+      if (live && this.autoAck && attach === this.attaches) this.markProcessed(fresh.length);
     });
   }
 

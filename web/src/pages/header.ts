@@ -1,5 +1,5 @@
 // The top bar of the signed-in pages: the brand, page-specific items, the
-// account menu (who you are, your user id for sharing, log out).
+// account menu (who you are, log out).
 import { berth, setUser } from "../api.ts";
 import type { User } from "../../../clients/js/src/index.ts";
 import { h, icon, type Child } from "../dom.ts";
@@ -10,7 +10,6 @@ export function topBar(user: User, ...items: Child[]): HTMLElement {
   const menu = h("div", { id: menuId, class: "menu", hidden: true },
     h("p", null, user.name || user.email),
     h("p", { class: "hint" }, user.email),
-    h("p", { class: "hint" }, "Your user id (owners add you with it): ", h("code", { id: "my-user-id" }, user.id)),
     h("button", { type: "button", onclick: async () => {
       try {
         await berth.logOut();

@@ -1,6 +1,7 @@
-// The members dialog: everyone can see who is in; owners add people (by
-// user id: the server has no look-up by email yet), change roles, remove.
-import { berth, describe } from "../api.ts";
+// The members dialog: everyone can see who is in; owners add people by
+// the email of their account (POST …/members), change roles and remove
+// (PUT/DELETE …/members/{userId}).
+import { addMemberByEmail, berth, describe, isCode } from "../api.ts";
 import type { Member, Role } from "../../../clients/js/src/index.ts";
 import { append, h, openDialog } from "../dom.ts";
 
@@ -48,22 +49,21 @@ export function membersDialog(projectId: string, isOwner: boolean, myId: string,
           await load();
         },
       }, m.userId === myId ? "Leave" : "Remove")));
-    const who = h("input", { id: "member-id", type: "text", required: true, autocomplete: "off", "aria-describedby": "member-id-hint" });
+    const who = h("input", { id: "member-email", type: "email", required: true, autocomplete: "off", "aria-describedby": "member-email-hint" });
     const role = h("select", { id: "member-role" }, ...ROLES.map((r) => h("option", { value: r }, r)));
     role.value = "editor";
     const add = async (e: Event) => {
       e.preventDefault();
       error.textContent = "";
-      const id = who.value.trim();
-      if (id.includes("@")) {
-        error.textContent = "Berth cannot look people up by email yet: ask them for their user id (in their account menu).";
-        return;
-      }
+      const email = who.value.trim();
       try {
-        await berth.putMember(projectId, id, role.value as Role);
+        await addMemberByEmail(projectId, email, role.value as Role);
         who.value = "";
       } catch (err) {
-        error.textContent = describe(err, "add the member");
+        // An owner's add is not_found only when no account uses the email.
+        error.textContent = isCode(err, "not_found")
+          ? `No Berth account uses ${email}: ask them to sign up first (with this email), then add them again.`
+          : describe(err, `add ${email}`);
       }
       await load();
     };
@@ -72,8 +72,8 @@ export function membersDialog(projectId: string, isOwner: boolean, myId: string,
         h("thead", null, h("tr", null, h("th", { scope: "col" }, "Name"), h("th", { scope: "col" }, "Email"), h("th", { scope: "col" }, "Role"), h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Actions")))),
         table),
       isOwner && h("form", { class: "add-member", onsubmit: add, "aria-label": "Add a member" },
-        h("div", { class: "field" }, h("label", { for: "member-id" }, "User id"), who,
-          h("p", { id: "member-id-hint", class: "hint" }, "They find it in their account menu after signing in once.")),
+        h("div", { class: "field" }, h("label", { for: "member-email" }, "Email"), who,
+          h("p", { id: "member-email-hint", class: "hint" }, "The email of their Berth account: they sign up once before they can be added.")),
         h("div", { class: "field" }, h("label", { for: "member-role" }, "Role"), role),
         h("button", { type: "submit", class: "primary" }, "Add")),
       error);

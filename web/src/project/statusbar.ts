@@ -2,6 +2,7 @@
 // progress), storage sync (sync:status), the connection, and a line of
 // recent activity (who changed what).
 import type { ProjectStatus, SyncState } from "../../../clients/js/src/index.ts";
+import { describeStatus } from "../api.ts";
 import { h } from "../dom.ts";
 
 const STATE_WORDS: Record<string, string> = {
@@ -26,7 +27,7 @@ export class StatusBar {
     let text = STATE_WORDS[s.state] ?? s.state;
     if (s.state === "starting" && s.progress) text += ` (${s.progress.done}/${s.progress.total} files)`;
     else if (s.state === "starting") text += "…";
-    if (s.state === "error") text += `: ${s.message ?? s.code ?? "unknown error"}`;
+    if (s.state === "error") text += `: ${describeStatus(s.code, s.message)}`;
     this.state.textContent = text;
     this.state.dataset.state = s.state;
     if (this.startButton) this.startButton.hidden = !(s.state === "stopped" || s.state === "error");

@@ -4,12 +4,10 @@
 import { describe, isCode } from "../api.ts";
 import type { ProjectSocket, TerminalInfo } from "../../../clients/js/src/index.ts";
 import { h, icon, toast } from "../dom.ts";
-import { TerminalHub } from "./hub.ts";
 import { TerminalView } from "./view.ts";
 
 export class TerminalPanel {
   readonly el: HTMLElement;
-  private readonly hub: TerminalHub;
   private readonly views: TerminalView[] = [];
   private active: TerminalView | null = null;
   private readonly tablist: HTMLElement;
@@ -18,7 +16,6 @@ export class TerminalPanel {
   private counter = 0;
 
   constructor(socket: ProjectSocket, private readonly readOnly: boolean) {
-    this.hub = new TerminalHub(socket);
     this.socket = socket;
     this.tablist = h("div", { role: "tablist", "aria-label": "Terminals", class: "tabs" });
     this.tablist.addEventListener("keydown", (e) => this.tabKeys(e));
@@ -57,7 +54,9 @@ export class TerminalPanel {
     const view = this.newView();
     try {
       const { cols, rows } = view.size;
-      await this.hub.open({ cols, rows, flow: true }, (stream) => view.bind(stream, String(++this.counter)), (r) => (view.replaying = r));
+      // autoAck false: xterm's write callback calls processed() (flow control).
+      const stream = await this.socket.openTerminal({ cols, rows, flow: true }, { autoAck: false });
+      view.bind(stream, String(++this.counter));
       this.added(view);
     } catch (e) {
       this.drop(view);
@@ -71,8 +70,9 @@ export class TerminalPanel {
     try {
       const size = this.readOnly ? {} : view.size;
       const label = `${++this.counter}${info.command ? ` (${info.command})` : ""}`;
-      const { attached } = await this.hub.attach(info.id, { flow: true, ...size }, (stream) => view.bind(stream, label), (r) => (view.replaying = r));
-      if (attached.exitCode !== null) view.ended = true;
+      const stream = await this.socket.attachTerminal(info.id, { flow: true, ...size, autoAck: false });
+      view.bind(stream, label);
+      if (stream.exitCode !== null) view.ended = true;
       this.added(view);
     } catch (e) {
       this.drop(view);
@@ -95,7 +95,6 @@ export class TerminalPanel {
   private drop(view: TerminalView): void {
     view.el.remove();
     view.dispose();
-    if (view.stream) this.hub.forget(view.stream.id);
   }
 
   private show(view: TerminalView | null): void {
@@ -140,6 +139,5 @@ export class TerminalPanel {
 
   dispose(): void {
     for (const v of this.views) v.dispose();
-    this.hub.dispose();
   }
 }

@@ -14,8 +14,6 @@ export class TerminalView {
   private readonly observer: ResizeObserver;
   private resizeTimer: ReturnType<typeof setTimeout> | null = null;
   private sent = { cols: 0, rows: 0 };
-  /** while attaching: the scrollback replay is not live output and is not acknowledged */
-  replaying = false;
   ended = false;
 
   stream!: TerminalStream;
@@ -33,17 +31,18 @@ export class TerminalView {
     this.observer = new ResizeObserver(() => this.scheduleFit());
   }
 
-  /** Listens to the stream (before its first byte). */
+  /**
+   * Listens to the stream. What came before (an open's first output, an
+   * attach's scrollback) the stream holds and hands over just after this;
+   * processed() tells the scrollback apart from live output by itself.
+   */
   bind(stream: TerminalStream, label: string): void {
     this.stream = stream;
     this.label = label;
     this.el.id = `term-panel-${stream.id}`;
     this.el.setAttribute("aria-labelledby", `term-tab-${stream.id}`);
     this.xterm.textarea?.setAttribute("aria-label", `Terminal ${label} input`);
-    stream.on("data", ({ data }) => {
-      if (this.replaying) return this.xterm.write(data);
-      this.xterm.write(data, () => stream.processed(data.length));
-    });
+    stream.on("data", ({ data }) => this.xterm.write(data, () => stream.processed(data.length)));
     stream.on("exit", ({ code }) => {
       this.ended = true;
       this.xterm.write(`\r\n\x1b[2m[the program ended with code ${code}]\x1b[0m\r\n`);
