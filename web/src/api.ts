@@ -1,6 +1,6 @@
 // The one BerthClient of the app (same origin as the page), the signed-in
 // user, and errors put into words.
-import { BerthClient, BerthError, isErrorBody, webTokenStorage, type ErrorCode, type Member, type Role, type User } from "../../clients/js/src/index.ts";
+import { BerthClient, BerthError, webTokenStorage, type ErrorCode, type User } from "../../clients/js/src/index.ts";
 
 let loggedOutHandler: (() => void) | null = null;
 
@@ -34,39 +34,6 @@ export async function me(): Promise<User | null> {
 
 export function setUser(user: User | null): void {
   currentUser = user;
-}
-
-/**
- * Adds a member by the email of their account (POST …/members {email,
- * role}). BerthClient has no method for this route yet, so it is sent here
- * with the client's token (refreshed before it expires; a 401 refreshes
- * once and sends again, as the client does). Move to the client's own
- * method once it has one.
- */
-export async function addMemberByEmail(projectId: string, email: string, role: Role): Promise<Member> {
-  const send = async (token: string) => {
-    try {
-      return await fetch(`${location.origin}/api/v1/projects/${encodeURIComponent(projectId)}/members`, {
-        method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-        body: JSON.stringify({ email, role }),
-      });
-    } catch (cause) {
-      throw new BerthError("network_error", String((cause as Error)?.message ?? cause), 0, { cause });
-    }
-  };
-  const token = await berth.accessToken();
-  let res = await send(token);
-  if (res.status === 401) res = await send((await berth.refreshShared(token)).accessToken);
-  const text = await res.text();
-  let body: unknown = null;
-  try {
-    body = text ? JSON.parse(text) : null;
-  } catch {}
-  if (!res.ok) {
-    const error = (body as { error?: unknown } | null)?.error;
-    throw isErrorBody(error) ? BerthError.from(error, res.status) : new BerthError("bad_response", `HTTP ${res.status}`, res.status);
-  }
-  return body as Member;
 }
 
 /** The server's message as a clause: no trailing period, "" when there is none. */

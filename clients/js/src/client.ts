@@ -11,7 +11,7 @@ import type { BinaryInput } from "./events.js";
 import { ProjectSocket, type ProjectSocketOptions } from "./socket.js";
 import { isExpiring, type Tokens, type TokenStorage } from "./tokens.js";
 import type {
-  ArchiveUnpacked, AuthSession, CreateProjectInput, DeleteProjectResult, ExecRequest, ExecResult, FileListing,
+  ArchiveUnpacked, AuthSession, PortOpened, CreateProjectInput, DeleteProjectResult, ExecRequest, ExecResult, FileListing,
   FileRead, FileWritten, LogInInput, Member, Project, ProjectDetail, Role, SignedLink, SignUpInput, StartResult,
   StopResult, Template, UpdateProjectInput, User,
 } from "./types.js";
@@ -190,6 +190,11 @@ export class BerthClient {
     return this.call("PUT", projectPath(id, "/members/" + encodeURIComponent(userId)), { json: { role } });
   }
 
+  /** Adds the user with this email (any case) or changes their role (owner only; 404 when no account uses it). */
+  addMember(id: string, email: string, role: Role): Promise<Member> {
+    return this.call("POST", projectPath(id, "/members"), { json: { email, role } });
+  }
+
   async removeMember(id: string, userId: string): Promise<void> {
     await this.call("DELETE", projectPath(id, "/members/" + encodeURIComponent(userId)));
   }
@@ -234,20 +239,27 @@ export class BerthClient {
     return this.absolute(await this.call<SignedLink>("POST", projectPath(id, "/files/link"), { query: { path } }));
   }
 
-  /** The project's files as a zip. */
-  async downloadArchive(id: string): Promise<Uint8Array> {
-    const res = await this.send("GET", projectPath(id, "/archive"), {});
+  /** A folder of the project (default the root) as a zip; `zip64` writes zip64 records throughout. */
+  async downloadArchive(id: string, options: { path?: string; zip64?: boolean } = {}): Promise<Uint8Array> {
+    const query = { path: options.path, zip64: options.zip64 ? "1" : undefined };
+    const res = await this.send("GET", projectPath(id, "/archive"), { query });
     return new Uint8Array(await res.arrayBuffer());
   }
 
-  /** Unpacks a zip into the project (under `path`, default the root). */
+  /** Unpacks a zip into the project (under `path`, default the root); refused whole on a bad entry name. */
   uploadArchive(id: string, zip: Body, options: { path?: string } = {}): Promise<ArchiveUnpacked> {
     const headers = { "content-type": "application/zip" };
     return this.call("POST", projectPath(id, "/archive"), { query: { path: options.path }, body: zip, headers });
   }
 
-  async archiveLink(id: string): Promise<SignedLink> {
-    return this.absolute(await this.call<SignedLink>("POST", projectPath(id, "/archive/link")));
+  /** A five-minute GET link to a folder's zip, for a browser download. */
+  async archiveLink(id: string, path = ""): Promise<SignedLink> {
+    return this.absolute(await this.call<SignedLink>("POST", projectPath(id, "/archive/link"), { query: { path } }));
+  }
+
+  /** The ports programs in the project's running container listen on, with their preview URLs. */
+  async ports(id: string): Promise<PortOpened[]> {
+    return (await this.call<{ ports: PortOpened[] }>("GET", projectPath(id, "/ports"))).ports;
   }
 
   // ---- the socket ------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 // Binary fields arrive as a Buffer in Node and an ArrayBuffer in browsers;
 // ProjectSocket hands them on as Uint8Array (a Buffer is one).
 import type { ErrorBody } from "./errors.js";
-import type { EntryKind, ExecRequest, FileEntry, FileListing, ProjectStatus, SyncState } from "./types.js";
+import type { EntryKind, ExecRequest, FileEntry, FileListing, PortClosed, PortOpened, ProjectStatus, SyncState } from "./types.js";
 
 /** What may be sent as bytes. */
 export type BinaryInput = Uint8Array | ArrayBuffer;
@@ -147,5 +147,7 @@ export interface ServerEvents {
   "term:data": TermData;
   "term:exit": TermExit;
   "term:detached": TermDetached;
+  "port:opened": PortOpened;
+  "port:closed": PortClosed;
 }
 export type ServerEvent = keyof ServerEvents;

@@ -293,6 +293,8 @@ export class ProjectSocket extends Emitter<ProjectSocketEvents> {
       this.emit("project:status", s);
     });
     raw.on("sync:status", (s) => this.emit("sync:status", s));
+    raw.on("port:opened", (p) => this.emit("port:opened", p));
+    raw.on("port:closed", (p) => this.emit("port:closed", p));
     raw.on("fs:changed", (c: FsChanged) => {
       this.emit("fs:changed", c);
       this.seqs.changed(c.firstSeq, c.seq);

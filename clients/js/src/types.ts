@@ -172,7 +172,19 @@ export interface SignedLink {
 
 export interface ArchiveUnpacked {
   files: number;
+  folders: number;
+  /** entries left out: symbolic links, __MACOSX/ */
+  skipped: Array<{ name: string; reason: string }>;
   seq: number;
+}
+
+/** `port:opened`, and an entry of GET …/ports: `url` is the port's preview host. */
+export interface PortOpened {
+  port: number;
+  url: string;
+}
+export interface PortClosed {
+  port: number;
 }
 
 /** `project:status`, also sent once at connect. */

@@ -196,3 +196,22 @@ test("REST files: list, binary write and read with versions, If-Match conflicts,
   assert.equal(del.seq, v2.seq + 1);
   await rejects(client.readFile(p.id, path), "not_found", 404);
 });
+
+test("archives: a folder as a zip and back, a signed link; members added by email", async () => {
+  const { client } = await newUser(berth, "zips");
+  const other = await newUser(berth, "zipfriend");
+  const p = await client.createProject({ name: "zips" });
+  await client.writeFile(p.id, "src/app.js", "console.log(1)\n");
+  const zip = await client.downloadArchive(p.id, { path: "src" });
+  assert.deepEqual([...zip.subarray(0, 4)], [0x50, 0x4b, 0x03, 0x04], "a zip's local header");
+  const unpacked = await client.uploadArchive(p.id, zip, { path: "copy" });
+  assert.deepEqual([unpacked.files, unpacked.folders, unpacked.skipped], [1, 0, []]);
+  assert.equal(new TextDecoder().decode((await client.readFile(p.id, "copy/app.js")).content), "console.log(1)\n");
+  const link = await client.archiveLink(p.id, "copy");
+  assert.ok((await fetch(link.url)).ok, "no Bearer header needed");
+  await rejects(client.uploadArchive(p.id, new TextEncoder().encode("not a zip")), "bad_request", 400);
+
+  const added = await client.addMember(p.id, other.session.user.email.toUpperCase(), "viewer");
+  assert.deepEqual([added.userId, added.role], [other.user.id, "viewer"]);
+  await rejects(client.addMember(p.id, "nobody@example.test", "viewer"), "not_found", 404);
+});

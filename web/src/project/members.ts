@@ -1,7 +1,7 @@
 // The members dialog: everyone can see who is in; owners add people by
 // the email of their account (POST …/members), change roles and remove
 // (PUT/DELETE …/members/{userId}).
-import { addMemberByEmail, berth, describe, isCode } from "../api.ts";
+import { berth, describe, isCode } from "../api.ts";
 import type { Member, Role } from "../../../clients/js/src/index.ts";
 import { append, h, openDialog } from "../dom.ts";
 
@@ -57,7 +57,7 @@ export function membersDialog(projectId: string, isOwner: boolean, myId: string,
       error.textContent = "";
       const email = who.value.trim();
       try {
-        await addMemberByEmail(projectId, email, role.value as Role);
+        await berth.addMember(projectId, email, role.value as Role);
         who.value = "";
       } catch (err) {
         // An owner's add is not_found only when no account uses the email.
