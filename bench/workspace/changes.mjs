@@ -11,9 +11,14 @@
 //    same durable write by hand on the same disk (temp file, fsync, rename,
 //    fsync of the folder): the floor any durable ack has.
 //
+// 3. acked fs:write → object in storage: one client writes a 1 KiB file
+//    every 20 ms; the time from its ack to when the object appears in the
+//    local store (a watch on the project's folder there), beside the floor
+//    of step 2 (one durable write by hand: storage writes one more copy).
+//
 //   scripts/dockerd-start && build/default/src/app/berth image build --test-only
-//   node bench/workspace/changes.mjs [--changes 300] [--clients 20] [--writes 100]
-import { watch, mkdtempSync, rmSync } from "node:fs";
+//   node bench/workspace/changes.mjs [--changes 300] [--clients 20] [--writes 100] [--stored 200]
+import { watch, mkdtempSync, rmSync, existsSync } from "node:fs";
 import { open, rename } from "node:fs/promises";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
@@ -27,6 +32,7 @@ const arg = (name, fallback) => {
 const changes = arg("--changes", 300);
 const clients = arg("--clients", 20);
 const writes = arg("--writes", 100);
+const stored = arg("--stored", 200);
 
 process.env.BERTH_BIN ??= new URL("../../build/default/src/app/berth", import.meta.url).pathname;
 const { startBerth, signup, client, mirrorOf } = await import("../../tests/js/lib/berth.mjs");
@@ -119,6 +125,28 @@ try {
   console.log(`durable write by hand (the floor)  ${ms(pct(direct, 50))} ${ms(pct(direct, 99))}  ${directRate.toFixed(0).padStart(8)}`);
   console.log(`berth fs:write → ack               ${ms(pct(acks, 50))} ${ms(pct(acks, 99))}  ${berthRate.toFixed(0).padStart(8)}`);
   console.log(`berth / floor: writes/s ${((berthRate / directRate) * 100).toFixed(0)} %`);
+
+  // 3. Acked fs:write → the object in storage (the local store's folder).
+  const objects = join(berth.dir, "objects", user.user.id, id);
+  for (let i = 0; i < 500 && !existsSync(objects); i++) await new Promise((r) => setTimeout(r, 10));
+  const appeared = new Map();
+  const storeWatch = watch(objects, (type, name) => {
+    if (name?.startsWith("s") && name.endsWith(".txt.obj") && !appeared.has(name)) appeared.set(name, now());
+  });
+  const acked = new Map();
+  for (let i = 0; i < stored; i++) {
+    const r = await observer.timeout(30000).emitWithAck("fs:write", { path: `s${i}.txt`, content });
+    if (!r.ok) throw new Error(JSON.stringify(r.error));
+    acked.set(`s${i}.txt.obj`, now());
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const storedBy = now() + 10000;
+  while (appeared.size < stored && now() < storedBy) await new Promise((r) => setTimeout(r, 20));
+  storeWatch.close();
+  const toStorage = [...acked].filter(([name]) => appeared.has(name)).map(([name, t]) => Math.max(0, appeared.get(name) - t));
+  console.log(`\nacked fs:write → object in storage  p50        p99        max     (n)`);
+  console.log(`durable write by hand (one copy)   ${ms(pct(direct, 50))} ${ms(pct(direct, 99))}`);
+  console.log(`berth, after the ack             ${ms(pct(toStorage, 50))} ${ms(pct(toStorage, 99))} ${ms(Math.max(...toStorage))}  (${toStorage.length} of ${stored})`);
 } finally {
   for (const s of sockets) s.close();
   await berth.stop();

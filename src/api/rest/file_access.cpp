@@ -1,5 +1,9 @@
 #include "api/rest/file_access.hpp"
 
+#include <boost/json.hpp>
+
+#include "api/error_status.hpp"
+#include "api/representations.hpp"
 #include "api/rest/request_auth.hpp"
 #include "api/signed_links.hpp"
 #include "core/encoding.hpp"
@@ -33,6 +37,18 @@ boost::asio::awaitable<Result<FileRequest>> file_access(ApiContext& ctx, const n
   out.role = access->role;
   out.project_name = access->project.name;
   co_return out;
+}
+
+boost::asio::awaitable<net::HttpResponse> signed_link_reply(ApiContext& ctx, const net::HttpRequest& req,
+                                                            std::string route,
+                                                            std::string (*scope_of)(const workspace::ProjectPath&)) {
+  auto access = co_await file_access(ctx, req, db::Role::viewer);
+  if (!access) co_return error_reply(access.error());
+  auto& id = access->caller.project_id;
+  auto made = make_signed_link(ctx, "/api/v1/projects/" + id + route, id, scope_of(access->path), access->path.str(),
+                               access->caller.user_id);
+  boost::json::object body{{"url", made.url}, {"expiresAt", iso8601(made.expires_at * 1000)}};
+  co_return json_reply(200, boost::json::serialize(body));
 }
 
 }  // namespace berth::api

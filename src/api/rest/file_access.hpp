@@ -33,4 +33,11 @@ boost::asio::awaitable<Result<FileRequest>> file_access(ApiContext& ctx, const n
                                                         FileAccess how = FileAccess::bearer_only,
                                                         std::string link_scope = {});
 
+// POST …/files/link and …/archive/link: {url, expiresAt}, a viewer's signed
+// GET link to `/api/v1/projects/<id><route>` for the request's path, with
+// the scope `scope_of(path)`.
+boost::asio::awaitable<net::HttpResponse> signed_link_reply(ApiContext& ctx, const net::HttpRequest& req,
+                                                            std::string route,
+                                                            std::string (*scope_of)(const workspace::ProjectPath&));
+
 }  // namespace berth::api

@@ -132,14 +132,7 @@ Reply remove(ApiContext& ctx, FileOperations& files, HttpRequest& req) {
   co_return json_reply(200, json::serialize(json::object{{"seq", done->seq}}));
 }
 
-Reply link(ApiContext& ctx, HttpRequest& req) {
-  auto access = co_await file_access(ctx, req, db::Role::viewer);
-  if (!access) co_return error_reply(access.error());
-  auto& id = access->caller.project_id;
-  auto made = make_signed_link(ctx, "/api/v1/projects/" + id + "/files/content", id, file_scope(access->path), access->path.str(),
-                               access->caller.user_id);
-  co_return json_reply(200, json::serialize(json::object{{"url", made.url}, {"expiresAt", iso8601(made.expires_at * 1000)}}));
-}
+Reply link(ApiContext& ctx, HttpRequest& req) { return signed_link_reply(ctx, req, "/files/content", &file_scope); }
 
 }  // namespace
 

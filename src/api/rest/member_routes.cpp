@@ -55,40 +55,46 @@ Reply set_member(ApiContext& ctx, const ProjectAccess& access, const std::string
   co_return error_reply(make_error("internal", "member vanished after being added"));
 }
 
-Reply put_member(ApiContext& ctx, HttpRequest& req) {
+// What both ways of setting a member start with: an owner's request with a role.
+struct OwnerRequest {
+  ProjectAccess access;
+  json::object body;
+  db::Role role;
+};
+boost::asio::awaitable<Result<OwnerRequest>> owner_request(ApiContext& ctx, HttpRequest& req) {
   auto who = co_await authenticate_request(ctx, req);
-  if (!who) co_return error_reply(who.error());
+  if (!who) co_return who.error();
   auto access = co_await project_access(ctx, *who, req.params["id"], db::Role::owner);
-  if (!access) co_return error_reply(access.error());
+  if (!access) co_return access.error();
   auto body = parse_json_object(req.body);
-  if (!body) co_return error_reply(body.error());
+  if (!body) co_return body.error();
   auto role = role_of(*body);
-  if (!role) co_return error_reply(role.error());
+  if (!role) co_return role.error();
+  co_return OwnerRequest{std::move(*access), std::move(*body), *role};
+}
+
+Reply put_member(ApiContext& ctx, HttpRequest& req) {
+  auto asked = co_await owner_request(ctx, req);
+  if (!asked) co_return error_reply(asked.error());
   const std::string& user_id = req.params["userId"];
   if (user_id.empty() || user_id.size() > 128)
     co_return error_reply(make_error("bad_request", "the user id in the path is not valid"));
-  co_return co_await set_member(ctx, *access, user_id, *role);
+  co_return co_await set_member(ctx, asked->access, user_id, asked->role);
 }
 
 // An owner invites by email, as people know each other: the user must have
 // signed up (or signed in with Supabase) once.
 Reply add_member_by_email(ApiContext& ctx, HttpRequest& req) {
-  auto who = co_await authenticate_request(ctx, req);
-  if (!who) co_return error_reply(who.error());
-  auto access = co_await project_access(ctx, *who, req.params["id"], db::Role::owner);
-  if (!access) co_return error_reply(access.error());
-  auto body = parse_json_object(req.body);
-  if (!body) co_return error_reply(body.error());
-  auto email = required_string(*body, "email", {.min = 3, .max = 254});
+  auto asked = co_await owner_request(ctx, req);
+  if (!asked) co_return error_reply(asked.error());
+  auto email = required_string(asked->body, "email", {.min = 3, .max = 254});
   if (!email) co_return error_reply(email.error());
-  auto role = role_of(*body);
-  if (!role) co_return error_reply(role.error());
   auto user = co_await ctx.workers.run([&] { return ctx.db.users().find_by_email(*email); });
   if (!user) co_return error_reply(user.error());
   if (!*user)
     co_return error_reply(make_error("not_found", "no Berth account uses " + *email +
                                                       "; ask them to sign up first, then add them again"));
-  co_return co_await set_member(ctx, *access, (*user)->id, *role);
+  co_return co_await set_member(ctx, asked->access, (*user)->id, asked->role);
 }
 
 Reply delete_member(ApiContext& ctx, HttpRequest& req) {
