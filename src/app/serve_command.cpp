@@ -174,6 +174,7 @@ int run_serve(Config config) {
                "{} HTTP connections", config.max_projects_per_user, runtime_options->max_running_per_user,
                runtime_options->max_running, runtime_options->max_execs_per_project, config.max_connections);
   workspace::ProjectRuntime runtime(ioc.get_executor(), **docker, **db, workers, *runtime_options);
+  workspace::FileSync* files_ready = nullptr;  // set below, before the loop runs the adoption
   // Containers of a previous run: adopt the live ones, drop those of deleted
   // projects. An engine that is down is not fatal: /readyz reports it and
   // project starts answer runtime_unavailable until it is back.
@@ -190,8 +191,12 @@ int run_serve(Config config) {
     else
       spdlog::warn("project image {} is missing: projects cannot start until it is built; run `berth image build` "
                    "as root (about 5 minutes, once; `make run` does it for you)", config.image);
-    if (auto adopted = co_await runtime.adopt(); !adopted)
+    if (auto adopted = co_await runtime.adopt(); !adopted) {
       spdlog::warn("cannot adopt existing containers: {}", adopted.error().message);
+      co_return;
+    }
+    // Only now is it known which disks the adopted containers still use.
+    if (files_ready) co_await files_ready->keep_within_budget();
   }, asio::detached);
   metrics.add_counter("berth_log_messages_dropped_total",
                       "Log messages dropped because the log queue was full (stderr could not keep up).",
@@ -220,6 +225,7 @@ int run_serve(Config config) {
     return 2;
   }
   workspace::FileSync sync(ioc.get_executor(), workers, **store, **journal, workspaces);
+  files_ready = &sync;
   // One node has a project open at a time, by a lease in its row (project_leases.hpp).
   auto node = workspace::node_identity(config.node_id, config.data_dir);
   if (!node) {
@@ -248,6 +254,11 @@ int run_serve(Config config) {
           spdlog::warn("project {}: stopping with changes not yet in storage: {}", project_id, flushed.error().message);
       },
       [&sync](const std::string& project_id) -> asio::awaitable<void> { co_await sync.close(project_id); },
+  });
+  // Disks of closed projects stay for a fast next open, up to a budget.
+  auto budget = config.mirror_budget == "off" ? std::optional<std::int64_t>(0) : parse_byte_size(config.mirror_budget);
+  sync.set_mirror_budget(std::uint64_t(budget.value_or(0)), [&runtime](const std::string& project_id) {
+    return runtime.status(project_id).state != workspace::RuntimeState::stopped;
   });
   asio::co_spawn(ioc, sync.resume(), asio::detached);
   api::ApiContext ctx{config, **db, authenticator, hasher, workers, metrics, router, &runtime};

@@ -205,6 +205,10 @@ Result<Config> Config::from(const EnvMap& vars) {
     c.preview_domain = domain;
   }
   if (auto v = get(vars, {"BERTH_OBJECTS_DIR"})) c.objects_dir = *v;
+  if (auto v = get(vars, {"BERTH_MIRROR_BUDGET"})) {
+    if (*v != "off" && !parse_byte_size(*v)) return bad("BERTH_MIRROR_BUDGET", *v, "a size such as 20g, or off");
+    c.mirror_budget = *v;
+  }
   if (auto v = get(vars, {"BERTH_LEASE"})) {
     auto d = parse_duration(*v);
     if (!d || *d < std::chrono::seconds(3)) return bad("BERTH_LEASE", *v, "a duration of at least 3 s, such as 30");

@@ -62,6 +62,7 @@ struct Config {
   std::string cors_origin;  // empty: CORS off; "*" or a comma-separated list
   std::string node_id;  // BERTH_NODE_ID: this node in project leases; empty: made once, kept in data_dir/node-id
   std::chrono::seconds lease{30};  // BERTH_LEASE: how long a node's hold on an open project lasts unrenewed
+  std::string mirror_budget = "20g";  // BERTH_MIRROR_BUDGET: project disks this node keeps; "off": no bound
   std::string objects_dir;  // BERTH_OBJECTS_DIR: the local store's folder; empty: data_dir/objects
   std::string preview_domain = "localhost";  // BERTH_PREVIEW_DOMAIN: previews at <port>-<projectId>.<this>
   std::string web_dir;  // BERTH_WEB_DIR: the built web IDE; empty: the build tree's (cmake/web.cmake)

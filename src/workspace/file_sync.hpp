@@ -87,6 +87,18 @@ class FileSync {
   boost::asio::awaitable<Status> forget(std::string project_id);
   // Blocking (reads the journal).
   Result<SyncState> state(const std::string& project_id);
+
+  // This node keeps at most `budget` bytes of project disks (BERTH_MIRROR_BUDGET,
+  // mirror_budget.cpp): past it, mirrors of closed projects go, least recently
+  // used first, never one that is open here, `in_use` (a container runs on
+  // it) or has journal rows storage has not taken; their next open downloads
+  // them again. Run after each close and at start-up; 0: no budget.
+  using InUse = std::function<bool(const std::string& project_id)>;
+  void set_mirror_budget(std::uint64_t budget, InUse in_use) {
+    mirror_budget_ = budget;
+    in_use_ = std::move(in_use);
+  }
+  boost::asio::awaitable<void> keep_within_budget();
   void shutdown();
 
  private:
@@ -112,6 +124,8 @@ class FileSync {
   std::vector<ProgressListener> progress_listeners_;
   OpenedHook opened_hook_;
   LeaseHook claim_hook_;
+  std::uint64_t mirror_budget_ = 0;
+  InUse in_use_;
   ReleaseHook release_hook_;
   std::shared_ptr<std::atomic<bool>> stopping_;
 };
