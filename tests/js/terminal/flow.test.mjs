@@ -30,8 +30,11 @@ test("re-attach while seq prints: replay + live is one contiguous run of numbers
   const b = await connect(owner.user);
   try {
     const t = await a.open({ command: "seq 1 200000", flow: true });
-    await a.waitFor(t, (text) => text.length > 100000);
-    await sleep(500);
+    // The server reads a piece (at most 64 KiB) only while the unacked bytes
+    // plus a piece fit the window: past 448 KiB it has stopped reading, and
+    // a moment later all it sent has arrived, however loaded the machine.
+    await a.waitFor(t, () => a.of(t).bytes > 448 * 1024);
+    await sleep(1500);
     const held = a.of(t).bytes;
     assert.ok(held <= 512 * 1024, `unacked output stays within the window (${held})`);
     assert.equal(a.of(t).exit, undefined);
