@@ -272,6 +272,7 @@ export class BerthClient {
       projectId,
       token: () => this.accessToken(),
       refreshToken: async (stale) => (await this.refreshShared(stale)).accessToken,
+      largeWrite: async (path, content, write) => this.writeFile(projectId, path, content, write),
     });
   }
 

@@ -26,6 +26,14 @@ export interface ProjectSocketOptions {
   refreshToken?: (stale: string) => Promise<string>;
   /** how long a request waits for its ack (ms), default 30 000 */
   timeoutMs?: number;
+  /**
+   * writes of more bytes than this go over REST (`largeWrite`), since the
+   * server refuses Socket.IO messages over its BERTH_MAX_BODY (1 MB by
+   * default); default 512 KiB
+   */
+  maxSocketWriteBytes?: number;
+  /** the REST write used for large files (BerthClient.connect sets it) */
+  largeWrite?: (path: string, content: Uint8Array, options: { baseVersion?: string }) => Promise<{ version: string; seq: number }>;
   /** more socket.io-client options (transports, reconnection delays …) */
   io?: Partial<ManagerOptions & SocketOptions>;
   /** attach this socket's terminals again after a reconnect (default true) */
@@ -150,7 +158,25 @@ export class ProjectSocket extends Emitter<ProjectSocketEvents> {
     return this.request("fs:read", { path });
   }
 
-  write(path: string, content: string | Uint8Array | ArrayBuffer, options: { baseVersion?: string } = {}) {
+  /** Over the socket, or over REST past `maxSocketWriteBytes`: the same answer and the same fs:changed either way. */
+  async write(path: string, content: string | Uint8Array | ArrayBuffer, options: { baseVersion?: string } = {}) {
+    const bytes = typeof content === "string" ? null : content instanceof Uint8Array ? content : new Uint8Array(content);
+    const size = bytes ? bytes.byteLength : (content as string).length * 3;  // a string's UTF-8 is at most 3 bytes per UTF-16 unit
+    if (this.options.largeWrite && size > (this.options.maxSocketWriteBytes ?? 512 * 1024)) {
+      const body = bytes ?? new TextEncoder().encode(content as string);
+      if (body.byteLength > (this.options.maxSocketWriteBytes ?? 512 * 1024)) {
+        // Its seq comes back in the answer (and, as a REST change, in an fs:changed to this socket too).
+        this.seqs.begin();
+        let seq: number | undefined;
+        try {
+          const written = await this.options.largeWrite(path, body, options);
+          seq = written.seq;
+          return { version: written.version, seq: written.seq };
+        } finally {
+          this.seqs.end(seq);
+        }
+      }
+    }
     return this.request("fs:write", { path, content, ...options });
   }
 

@@ -33,6 +33,28 @@ async function rejects(promise, code) {
   return error;
 }
 
+test("a write larger than a Socket.IO message goes over REST, with the same answer and no gap", async () => {
+  const own = await owner.client.createProject({ name: "large writes" });
+  const socket = owner.client.connect(own.id, { io: FAST_RECONNECT });
+  const seen = record(socket);
+  try {
+    await socket.ready();
+    await socket.list("", { recursive: true });
+    const big = new Uint8Array(2 << 20).map((_, i) => i % 251);  // twice the server's 1 MB message limit
+    const written = await socket.write("large.bin", big);
+    assert.match(written.version, /^[0-9a-f]{64}$/);
+    const back = await owner.client.readFile(own.id, "large.bin");
+    assert.equal(back.version, written.version);
+    assert.equal(back.content.length, big.length);
+    const small = await socket.write("small.txt", "still over the socket");
+    assert.equal(small.seq, written.seq + 1);
+    await sleep(300);
+    assert.deepEqual(seen.resyncs, [], "its seq was accounted for");
+  } finally {
+    socket.close();
+  }
+});
+
 test("fs requests: text and binary content, stat, create, rename, delete, errors", async () => {
   const { socket, status } = await open(owner);
   try {
