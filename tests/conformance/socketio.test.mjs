@@ -51,12 +51,16 @@ describe("socket.io connect", () => {
   it("works over long-polling", async () => {
     const sid = await openPolling(PATH);
     assert.equal((await push(PATH, sid, '40{"via":"polling"}')).status, 200);
-    const { body } = await poll(PATH, sid);
-    const [connect, auth] = body.split("\x1e");
+    // The conformance server pings every 300 ms: on a loaded machine a ping
+    // may share a poll with what this test waits for, as the protocol allows.
+    const packets = async () => (await poll(PATH, sid)).body.split("\x1e").filter((p) => p !== "2");
+    const [connect, auth] = await packets();
     assert.match(connect, /^40\{"sid":"[^"]+"\}$/);
     assert.equal(auth, '42["auth",{"via":"polling"}]');
     await push(PATH, sid, '42["message",true]');
-    assert.equal((await poll(PATH, sid)).body, '42["message-back",true]');
+    let back = await packets();
+    if (back.length === 0) back = await packets();  // the poll held only a ping
+    assert.deepEqual(back, ['42["message-back",true]']);
   });
 });
 
