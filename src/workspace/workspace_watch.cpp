@@ -51,6 +51,11 @@ void Workspace::learn(const FileChange& c) {
     for (auto& [path, k] : moved) known_[path] = k;
   }
   known_[c.path] = Known{c.kind, c.version};
+  // A change at a/b/c means a and a/b are folders now (an upload or an
+  // archive makes them on the way): known, so they are not reported as the
+  // container's.
+  for (auto slash = c.path.find('/'); slash != std::string::npos; slash = c.path.find('/', slash + 1))
+    known_.try_emplace(c.path.substr(0, slash), Known{"dir", ""});
 }
 
 void Workspace::known_paths(std::set<std::string>& into) const {
