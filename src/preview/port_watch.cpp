@@ -2,10 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include "preview/listening_ports.hpp"
 
@@ -14,7 +10,7 @@ namespace asio = boost::asio;
 
 PortWatch::PortWatch(asio::any_io_executor executor, WorkerPool& workers, docker::DockerClient& docker,
                      std::chrono::milliseconds interval)
-    : executor_(executor), workers_(workers), docker_(docker), interval_(interval), timer_(executor) {}
+    : workers_(workers), docker_(docker), polls_(executor, interval, [this] { return poll_all(); }) {}
 
 void PortWatch::watch(const std::string& project_id, const std::string& container) {
   std::lock_guard lock(mu_);
@@ -89,28 +85,6 @@ asio::awaitable<void> PortWatch::poll_all() {
     for (auto& [id, w] : watched_) ids.push_back(id);
   }
   for (const auto& id : ids) co_await poll(id);
-}
-
-void PortWatch::start() {
-  asio::co_spawn(executor_, [this]() -> asio::awaitable<void> {
-    for (;;) {
-      timer_.expires_after(interval_);
-      auto [ec] = co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
-      {
-        std::lock_guard lock(mu_);
-        if (ec || stopped_) co_return;
-      }
-      co_await poll_all();
-    }
-  }, asio::detached);
-}
-
-void PortWatch::shutdown() {
-  {
-    std::lock_guard lock(mu_);
-    stopped_ = true;
-  }
-  timer_.cancel();
 }
 
 }  // namespace berth::preview

@@ -6,7 +6,6 @@
 // turns it into port:opened / port:closed for the project's clients).
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -15,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "core/periodic.hpp"
 #include "core/worker_pool.hpp"
 #include "docker/docker_client.hpp"
 
@@ -35,8 +35,8 @@ class PortWatch {
   void unwatch(const std::string& project_id);
   std::vector<int> open_ports(const std::string& project_id) const;
 
-  void start();
-  void shutdown();
+  void start() { polls_.start(); }
+  void shutdown() { polls_.stop(); }
 
  private:
   struct Watched {
@@ -48,15 +48,12 @@ class PortWatch {
   boost::asio::awaitable<void> poll(const std::string& project_id);
   void tell(const std::string& project_id, int port, bool open);
 
-  boost::asio::any_io_executor executor_;
   WorkerPool& workers_;
   docker::DockerClient& docker_;
-  std::chrono::milliseconds interval_;
-  boost::asio::steady_timer timer_;
   std::vector<Listener> listeners_;
   mutable std::mutex mu_;
   std::map<std::string, Watched> watched_;
-  bool stopped_ = false;
+  Periodic polls_;  // last: its rounds use the members above
 };
 
 }  // namespace berth::preview

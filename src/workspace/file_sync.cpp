@@ -1,8 +1,6 @@
 #include "workspace/file_sync.hpp"
 
 #include <spdlog/spdlog.h>
-#include <fcntl.h>
-#include <sys/stat.h>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -13,7 +11,6 @@
 
 #include "core/parallel.hpp"
 #include "storage/project_objects.hpp"
-#include "workspace/container_plan.hpp"
 #include "workspace/file_sync_project.hpp"
 #include "workspace/upload_plan.hpp"
 
@@ -72,7 +69,7 @@ asio::awaitable<void> FileSync::close(std::string project_id) {
     if (!p->opened) co_return;
     p->opened = false;
   }
-  ::utimensat(AT_FDCWD, project_dir(workspaces_.options(), project_id).c_str(), nullptr, 0);  // its last use
+  (void)co_await workers_.run([&] { return mark_used(workspaces_.options(), project_id); });
   if (release_hook_) co_await release_hook_(project_id);
   if (mirror_budget_) asio::co_spawn(executor_, keep_within_budget(), asio::detached);
 }

@@ -15,4 +15,8 @@ struct FileSync::Project {
   bool forgotten = false;  // deleted: the loop ends
 };
 
+// Blocking (a metadata write): records now as the project's last use on this
+// node, which is how the mirror budget orders evictions (mirror_budget.cpp).
+bool mark_used(const RuntimeOptions& options, const std::string& project_id);  // false: the folder is gone
+
 }  // namespace berth::workspace

@@ -3,6 +3,7 @@
 // past BERTH_MIRROR_BUDGET the least recently used go. The project's
 // directory's mtime is its last use: open and close touch it.
 #include <spdlog/spdlog.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -54,6 +55,10 @@ std::vector<OnDisk> project_disks(const std::string& projects_dir) {
 }
 
 }  // namespace
+
+bool mark_used(const RuntimeOptions& options, const std::string& project_id) {
+  return ::utimensat(AT_FDCWD, project_dir(options, project_id).c_str(), nullptr, 0) == 0;
+}
 
 asio::awaitable<void> FileSync::keep_within_budget() {
   if (!mirror_budget_) co_return;

@@ -4,7 +4,6 @@
 // not seen yet; those paths are left alone and uploaded.
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <boost/asio/this_coro.hpp>
@@ -18,7 +17,6 @@
 #include "core/unique_fd.hpp"
 #include "storage/layout.hpp"
 #include "storage/project_objects.hpp"
-#include "workspace/container_plan.hpp"
 #include "workspace/file_sync_project.hpp"
 #include "workspace/upload_plan.hpp"
 
@@ -133,7 +131,7 @@ asio::awaitable<Status> FileSync::open(std::string project_id, std::string owner
     std::lock_guard lock(mu_);
     p->opened = true;
   }
-  ::utimensat(AT_FDCWD, project_dir(workspaces_.options(), project_id).c_str(), nullptr, 0);  // its last use (mirror_budget.cpp)
+  (void)co_await workers_.run([&] { return mark_used(workspaces_.options(), project_id); });
   changed(project_id);  // what open journalled, and anything an earlier run left
   co_return Ok{};
 }

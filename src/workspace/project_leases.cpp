@@ -3,10 +3,6 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <filesystem>
 #include <fstream>
 
@@ -19,7 +15,11 @@ namespace asio = boost::asio;
 
 ProjectLeases::ProjectLeases(asio::any_io_executor executor, WorkerPool& workers, db::Database& db, std::string node,
                              std::chrono::milliseconds lease)
-    : executor_(executor), workers_(workers), db_(db), node_(std::move(node)), lease_(lease), timer_(executor) {}
+    : workers_(workers),
+      db_(db),
+      node_(std::move(node)),
+      lease_(lease),
+      renewals_(executor, lease / 3, [this] { return renew_all(); }) {}
 
 asio::awaitable<Status> ProjectLeases::claim(std::string project_id) {
   auto now = db::now_ms();
@@ -58,28 +58,6 @@ asio::awaitable<void> ProjectLeases::renew_all() {
     // database is down: said loudly; the next open here claims it again.
     if (!renewed) spdlog::error("project {}: cannot renew its lease: {}", id, renewed.error().message);
   }
-}
-
-void ProjectLeases::start() {
-  asio::co_spawn(executor_, [this]() -> asio::awaitable<void> {
-    for (;;) {
-      timer_.expires_after(lease_ / 3);
-      auto [ec] = co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
-      {
-        std::lock_guard lock(mu_);
-        if (ec || stopped_) co_return;
-      }
-      co_await renew_all();
-    }
-  }, asio::detached);
-}
-
-void ProjectLeases::shutdown() {
-  {
-    std::lock_guard lock(mu_);
-    stopped_ = true;
-  }
-  timer_.cancel();
 }
 
 Result<std::string> node_identity(const std::string& configured, const std::string& data_dir) {

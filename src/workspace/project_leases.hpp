@@ -8,12 +8,12 @@
 // nothing for longer than one lease.
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <mutex>
 #include <set>
 #include <string>
 
+#include "core/periodic.hpp"
 #include "core/result.hpp"
 #include "core/worker_pool.hpp"
 #include "db/database.hpp"
@@ -32,21 +32,19 @@ class ProjectLeases {
   bool holds(const std::string& project_id) const;
   // The renewal loop; stops at shutdown. Leases then lapse by themselves: a
   // restart of this node (same node id) claims its own again at once.
-  void start();
-  void shutdown();
+  void start() { renewals_.start(); }
+  void shutdown() { renewals_.stop(); }
 
  private:
   boost::asio::awaitable<void> renew_all();
 
-  boost::asio::any_io_executor executor_;
   WorkerPool& workers_;
   db::Database& db_;
   std::string node_;
   std::chrono::milliseconds lease_;
-  boost::asio::steady_timer timer_;
   mutable std::mutex mu_;
   std::set<std::string> held_;
-  bool stopped_ = false;
+  Periodic renewals_;  // last: its rounds use the members above
 };
 
 // This node's name in leases: BERTH_NODE_ID, else one made once and kept in

@@ -16,7 +16,6 @@
 #include "api/rest/routes.hpp"
 #include "api/rest/staged_upload.hpp"
 #include "api/signed_links.hpp"
-#include "core/config.hpp"
 #include "core/encoding.hpp"
 #include "workspace/project_archive.hpp"
 #include "workspace/workspace.hpp"
@@ -78,10 +77,11 @@ Reply download(ApiContext& ctx, FileOperations& files, HttpRequest& req) {
   co_return res;  // chunked: the size is known only at the end
 }
 
-// The project's disk bounds what an archive may unpack to.
-std::uint64_t unpack_budget(const Config& config) {
-  auto quota = config.project_quota == "off" ? std::nullopt : parse_byte_size(config.project_quota);
-  return quota && *quota > 0 ? std::uint64_t(*quota) : 16ull << 30;
+// The project's disk bounds what an archive may unpack to (its quota as the
+// workspaces parsed it; 0: none, then a bound of its own).
+std::uint64_t unpack_budget(const ApiContext& ctx) {
+  auto quota = ctx.workspaces->options().project_quota;
+  return quota > 0 ? std::uint64_t(quota) : 16ull << 30;
 }
 
 struct Unpacking {
@@ -97,7 +97,7 @@ Reply unpack(ApiContext& ctx, FileOperations& files, HttpRequest& req) {
   auto ws = co_await files.workspace(access->caller);
   if (!ws) co_return error_reply(ws.error());
   auto staging = files.staging_dir(access->caller.project_id);
-  auto budget = unpack_budget(ctx.config);
+  auto budget = unpack_budget(ctx);
   auto staged = co_await receive_to_staging(ctx, *req.body_reader, staging, budget, "BERTH_PROJECT_QUOTA");
   if (!staged) co_return error_reply((*ws)->explain_full_disk(staged.error()));
   auto job = std::make_shared<Unpacking>();

@@ -44,7 +44,7 @@ import json, sys, zipfile, base64
 z = zipfile.ZipFile(sys.argv[1])
 assert z.testzip() is None
 print(json.dumps({i.filename: {"data": base64.b64encode(z.read(i)).decode(), "mode": i.external_attr >> 16,
-                               "zip64": i.file_size >= 0 and bool(i.extra.startswith(b"\\x01\\x00"))} for i in z.infolist()}))
+                               "zip64": i.extra.startswith(b"\\x01\\x00")} for i in z.infolist()}))
 `;
 /** A zip made by Python: entries [name, text or {zeros: n}] (deflated), read back as bytes. */
 function pythonZip(entries) {
