@@ -378,7 +378,8 @@ test("several terminals in tabs; the open tabs come back after a reload", async 
   await page.reload();
   await page.getByRole("tab", { name: /made-in-shell\.txt/ }).waitFor();
   await page.getByRole("tab", { name: /main\.sh/ }).waitFor();
-  assert.equal(await page.getByRole("tab", { name: /^Terminal/ }).count(), 2);
+  // The terminals are listed after the editor tabs are open again.
+  await until("both terminal tabs again", async () => (await page.getByRole("tab", { name: /^Terminal/ }).count()) === 2);
   await page.getByRole("tab", { name: "Terminal 2" }).click();
   await until("the second terminal's scrollback", async () => (await terminalText(page)).includes("second-23"));
   await page.getByRole("button", { name: "Close terminal" }).click();
