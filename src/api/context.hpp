@@ -22,6 +22,8 @@ class PortWatch;
 
 namespace berth::api {
 
+class PreviewAccess;
+
 // Told after a change of access, so open real-time connections follow it:
 // cut when access is gone, re-roled when it changed (events/ProjectConnections).
 class AccessRevocations {
@@ -47,6 +49,7 @@ struct ApiContext {
   workspace::Workspaces* workspaces = nullptr;   // open projects' mirrors; null: no fs:* events
   workspace::FileSync* sync = nullptr;           // mirror ⇄ storage; null: files stay local (tests)
   preview::PortWatch* ports = nullptr;           // ports open in containers; null: none reported
+  PreviewAccess* previews = nullptr;             // who may open previews; null: no preview routes answer
 };
 
 }  // namespace berth::api

@@ -5,6 +5,8 @@
 #include <boost/json.hpp>
 #include <ctime>
 
+#include "preview/preview_host.hpp"
+
 namespace berth::api {
 
 std::string iso8601(std::int64_t ms) {
@@ -67,16 +69,21 @@ boost::json::object entry_json(const workspace::FileEntry& e) {
 
 namespace berth::api {
 
-boost::json::object port_json(const Config& config, const std::string& project_id, int port) {
+std::string preview_origin(const Config& config, const std::string& project_id, int port) {
   std::string scheme = "http", port_suffix = ":" + std::to_string(config.port);
   if (!config.public_url.empty()) {
-    scheme = config.public_url.substr(0, config.public_url.find("://"));
-    auto host = config.public_url.substr(config.public_url.find("://") + 3);
-    auto colon = host.rfind(':');
-    port_suffix = colon == std::string::npos ? "" : host.substr(colon);
+    auto sep = config.public_url.find("://");
+    scheme = config.public_url.substr(0, sep);
+    auto authority = config.public_url.substr(sep + 3);
+    authority = authority.substr(0, authority.find('/'));
+    auto colon = authority.rfind(':');
+    port_suffix = colon == std::string::npos || authority.back() == ']' ? "" : authority.substr(colon);
   }
-  return {{"port", port},
-          {"url", scheme + "://" + std::to_string(port) + "-" + project_id + "." + config.preview_domain + port_suffix + "/"}};
+  return scheme + "://" + preview::preview_host_name(port, project_id, config.preview_domain) + port_suffix;
+}
+
+boost::json::object port_json(const Config& config, const std::string& project_id, int port, bool is_public) {
+  return {{"port", port}, {"url", preview_origin(config, project_id, port) + "/"}, {"public", is_public}};
 }
 
 }  // namespace berth::api

@@ -24,8 +24,10 @@ boost::json::object member_json(const db::Member& m);
 boost::json::object status_json(const workspace::ProjectStatus& s);
 // Where a port of a project's container is previewed: the preview host of
 // `<port>-<projectId>.<BERTH_PREVIEW_DOMAIN>` on Berth's own listener, with
-// the scheme (and port) of BERTH_PUBLIC_URL when set. {port, url}.
-boost::json::object port_json(const Config& config, const std::string& project_id, int port);
+// the scheme (and port) of BERTH_PUBLIC_URL when set. {port, url, public}.
+boost::json::object port_json(const Config& config, const std::string& project_id, int port, bool is_public);
+// "http://<port>-<projectId>.<domain>:<port>", no trailing slash.
+std::string preview_origin(const Config& config, const std::string& project_id, int port);
 // {pending, failed:[{path, code, message}]}: `sync:status` and GET /projects/{id}.
 boost::json::object sync_json(const workspace::SyncState& s);
 // {path, name, kind, size, mtime, version?}: fs:* acks and the REST file routes.

@@ -5,11 +5,6 @@
 namespace berth::api {
 namespace {
 
-std::int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // Each field length-prefixed: no choice of path can make the fields of one
 // link read as another's.
 std::string signed_fields(const std::string& project_id, const std::string& scope, const std::string& user_id,
@@ -26,11 +21,21 @@ Error refused(const std::string& why) {
 
 }  // namespace
 
+std::int64_t unix_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string sign_grant(const ApiContext& ctx, const std::string& project_id, const std::string& scope,
+                       const std::string& user_id, std::int64_t expires_at) {
+  return ctx.authenticator.sign_link(signed_fields(project_id, scope, user_id, expires_at));
+}
+
 SignedLink make_signed_link(const ApiContext& ctx, const std::string& route_path, const std::string& project_id,
                             const std::string& scope, const std::string& path, const std::string& user_id) {
   SignedLink link;
-  link.expires_at = unix_now() + kLinkLifetime.count();
-  auto sig = ctx.authenticator.sign_link(signed_fields(project_id, scope, user_id, link.expires_at));
+  link.expires_at = unix_seconds() + kLinkLifetime.count();
+  auto sig = sign_grant(ctx, project_id, scope, user_id, link.expires_at);
   std::string query = path.empty() ? "" : "path=" + percent_encode(path) + "&";
   query += "expires=" + std::to_string(link.expires_at) + "&user=" + percent_encode(user_id) + "&sig=" + sig;
   std::string base = ctx.config.public_url;
@@ -56,10 +61,10 @@ Result<std::string> check_signed_link(const ApiContext& ctx, const net::HttpRequ
   } catch (const std::exception&) {
     return refused("is malformed");
   }
-  auto expected = ctx.authenticator.sign_link(signed_fields(project_id, scope, user, expires_at));
+  auto expected = sign_grant(ctx, project_id, scope, user, expires_at);
   if (!equal_in_constant_time(sig, expected)) return refused("is not valid here");
-  if (expires_at < unix_now()) return refused("has expired");
-  if (expires_at > unix_now() + kLinkLifetime.count()) return refused("is not valid here");
+  if (expires_at < unix_seconds()) return refused("has expired");
+  if (expires_at > unix_seconds() + kLinkLifetime.count()) return refused("is not valid here");
   return user;
 }
 

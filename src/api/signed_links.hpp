@@ -28,6 +28,12 @@ struct SignedLink {
 SignedLink make_signed_link(const ApiContext& ctx, const std::string& route_path, const std::string& project_id,
                             const std::string& scope, const std::string& path, const std::string& user_id);
 
+// The signature each link (and each preview session, api/preview_access)
+// carries: over the project, the scope, the user and the lapse time.
+std::string sign_grant(const ApiContext& ctx, const std::string& project_id, const std::string& scope,
+                       const std::string& user_id, std::int64_t expires_at);
+std::int64_t unix_seconds();
+
 // Whether the request carries a link signature at all (then Bearer is not needed).
 bool has_link_signature(const net::HttpRequest& req);
 // The user the link was made for, or unauthorized (lapsed, altered, another scope).

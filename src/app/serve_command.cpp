@@ -16,6 +16,7 @@
 
 #include "api/events/project_connection.hpp"
 #include "api/rest/routes.hpp"
+#include "api/preview_access.hpp"
 #include "api/project_deletion.hpp"
 #include "app/host_check.hpp"
 #include "app/server_loop.hpp"
@@ -31,6 +32,7 @@
 #include "net/http_server.hpp"
 #include "net/static_site.hpp"
 #include "preview/port_watch.hpp"
+#include "preview/preview_proxy.hpp"
 #include "storage/make_store.hpp"
 #include "workspace/project_runtime.hpp"
 #include "workspace/file_sync.hpp"
@@ -269,6 +271,14 @@ int run_serve(Config config) {
   preview::PortWatch ports(ioc.get_executor(), workers, **docker, std::chrono::seconds(1));
   ports.start();
   ctx.ports = &ports;
+  // Their previews, on this same listener (preview/preview_proxy.hpp).
+  api::PreviewAccess previews(ctx);
+  ctx.previews = &previews;
+  preview::ProxyLimits preview_limits;
+  preview_limits.max_connections = std::size_t(config.preview_max_connections);
+  preview_limits.max_header_bytes = config.preview_max_header;
+  preview_limits.idle_timeout = config.preview_idle_timeout;
+  preview::PreviewProxy preview_proxy(config.preview_domain, ports, previews, preview_limits);
   api::add_rest_routes(router, ctx);
 
   socketio::Options io_options;
@@ -303,6 +313,7 @@ int run_serve(Config config) {
   options.cors_origin = config.cors_origin;
   options.max_connections = std::size_t(config.max_connections);
   options.trusted_proxies = *proxies;
+  options.handoff = preview_proxy.handoff();
   net::HttpServer server(ioc, options, router, metrics);
   if (auto listening = server.listen(); !listening) {
     spdlog::error("{}", listening.error().message);

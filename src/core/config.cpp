@@ -171,7 +171,8 @@ Result<Config> Config::from(const EnvMap& vars) {
                              Bound{"BERTH_MAX_CONNECTIONS", &c.max_connections},
                              Bound{"BERTH_MAX_PENDING_SOCKETS", &c.max_pending_sockets},
                              Bound{"BERTH_LOGIN_FAILURES_PER_ACCOUNT", &c.login_failures_per_account},
-                             Bound{"BERTH_LOGIN_ATTEMPTS_PER_ADDRESS", &c.login_attempts_per_address}}) {
+                             Bound{"BERTH_LOGIN_ATTEMPTS_PER_ADDRESS", &c.login_attempts_per_address},
+                             Bound{"BERTH_PREVIEW_MAX_CONNECTIONS", &c.preview_max_connections}}) {
     if (auto v = get(vars, {name})) {
       auto n = parse_int<int>(*v);
       if (!n || *n < 1) return bad(name, *v, "a whole number of at least 1");
@@ -203,6 +204,16 @@ Result<Config> Config::from(const EnvMap& vars) {
     if (domain.empty() || domain.find_first_of(":/ ") != std::string::npos)
       return bad("BERTH_PREVIEW_DOMAIN", *v, "a domain whose subdomains reach Berth, such as preview.example.com");
     c.preview_domain = domain;
+  }
+  if (auto v = get(vars, {"BERTH_PREVIEW_MAX_HEADER"})) {
+    auto n = parse_byte_size(*v);
+    if (!n || *n < 1024 || *n > (1 << 20)) return bad("BERTH_PREVIEW_MAX_HEADER", *v, "a size from 1k to 1m such as 16k");
+    c.preview_max_header = std::size_t(*n);
+  }
+  if (auto v = get(vars, {"BERTH_PREVIEW_IDLE_TIMEOUT"})) {
+    auto d = parse_duration(*v);
+    if (!d || d->count() < 1) return bad("BERTH_PREVIEW_IDLE_TIMEOUT", *v, "a duration of at least 1 s, such as 300 or 5m");
+    c.preview_idle_timeout = *d;
   }
   if (auto v = get(vars, {"BERTH_OBJECTS_DIR"})) c.objects_dir = *v;
   if (auto v = get(vars, {"BERTH_MIRROR_BUDGET"})) {

@@ -65,6 +65,9 @@ struct Config {
   std::string mirror_budget = "20g";  // BERTH_MIRROR_BUDGET: project disks this node keeps; "off": no bound
   std::string objects_dir;  // BERTH_OBJECTS_DIR: the local store's folder; empty: data_dir/objects
   std::string preview_domain = "localhost";  // BERTH_PREVIEW_DOMAIN: previews at <port>-<projectId>.<this>
+  int preview_max_connections = 256;       // BERTH_PREVIEW_MAX_CONNECTIONS: per project, at once
+  std::size_t preview_max_header = 16 << 10;  // BERTH_PREVIEW_MAX_HEADER: a proxied request's or response's
+  std::chrono::seconds preview_idle_timeout{300};  // BERTH_PREVIEW_IDLE_TIMEOUT: a proxied connection quiet this long ends
   std::string web_dir;  // BERTH_WEB_DIR: the built web IDE; empty: the build tree's (cmake/web.cmake)
   std::string public_url;       // BERTH_PUBLIC_URL: how users reach Berth; empty: http://localhost:PORT
   std::string trusted_proxies;  // BERTH_TRUSTED_PROXIES: addresses/CIDRs whose X-Forwarded-For is believed

@@ -12,6 +12,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <mutex>
+#include <sstream>
 #include <unordered_map>
 
 #include "core/log.hpp"
@@ -317,6 +318,10 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
         co_await write_plain(*conn, 11, 400, "bad_request", "malformed HTTP request: " + ec.message());
         break;
       }
+      if (options.handoff.claims && options.handoff.claims(head_parser.get()[http::field::host])) {
+        hand_off(*conn, head_parser.get(), buffer, remote);
+        break;
+      }
       HttpRequest req;
       unsigned version = head_parser.get().version();
       if (!fill_request(req, head_parser.get(), remote, options.trusted_proxies)) {
@@ -345,6 +350,20 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
     }
     std::lock_guard lock(mu);
     connections.erase(conn.get());
+  }
+
+  // The connection goes to the service its Host names: the header it sent
+  // (written out again from the parsed fields, in their order) and the
+  // bytes after it, which the service's own parser reads again.
+  void hand_off(Connection& conn, const http::request_header<>& head, beast::flat_buffer& buffer,
+                const std::string& remote) {
+    std::ostringstream header;
+    header << head;
+    std::string received = header.str();
+    auto rest = buffer.data();
+    received.append(static_cast<const char*>(rest.data()), rest.size());
+    conn.upgraded = true;  // no longer this server's to close
+    options.handoff.take(conn.stream.release_socket(), std::move(received), remote);
   }
 
   // A request whose body is read whole (at most BERTH_MAX_BODY) before its

@@ -5,9 +5,12 @@
 // in-flight requests finish. Sessions run on their own strands of the shared
 // io_context, so N threads serve N cores (DESIGN §3).
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/result.hpp"
 #include "net/client_address.hpp"
@@ -15,6 +18,16 @@
 #include "net/router.hpp"
 
 namespace berth::net {
+
+// Another service on the same listener, chosen by the Host header (the
+// previews, preview/preview_proxy.hpp). After a connection's first request
+// header names one of its hosts, the connection is that service's: it gets
+// the socket, the bytes read so far (that header, as received, then
+// whatever followed it) and the peer's address.
+struct HostHandoff {
+  std::function<bool(std::string_view host)> claims;
+  std::function<void(boost::asio::ip::tcp::socket, std::string received, std::string remote)> take;
+};
 
 class HttpServer {
  public:
@@ -28,6 +41,7 @@ class HttpServer {
     std::string cors_origin;  // "" off, "*" any, or a comma-separated list of origins
     std::size_t max_connections = 10'000;  // HTTP connections at once; more get 503 (WebSockets not counted)
     TrustedProxies trusted_proxies;        // whose X-Forwarded-For names the client
+    HostHandoff handoff;                   // none when `claims` is empty
   };
 
   HttpServer(boost::asio::io_context& ioc, Options options, const Router& router, Metrics& metrics);

@@ -4,6 +4,7 @@
 
 
 #include "preview/listening_ports.hpp"
+#include "preview/namespace_dialer.hpp"
 
 namespace berth::preview {
 namespace asio = boost::asio;
@@ -15,7 +16,7 @@ PortWatch::PortWatch(asio::any_io_executor executor, WorkerPool& workers, docker
 void PortWatch::watch(const std::string& project_id, const std::string& container) {
   std::lock_guard lock(mu_);
   auto& w = watched_[project_id];
-  if (w.container != container) w = Watched{container, 0, std::move(w.open)};
+  if (w.container != container) w = Watched{container, 0, 0, std::move(w.open)};
 }
 
 void PortWatch::unwatch(const std::string& project_id) {
@@ -36,6 +37,13 @@ std::vector<int> PortWatch::open_ports(const std::string& project_id) const {
   return it == watched_.end() ? std::vector<int>{} : std::vector<int>(it->second.open.begin(), it->second.open.end());
 }
 
+std::optional<PortWatch::Target> PortWatch::target(const std::string& project_id, int port) const {
+  std::lock_guard lock(mu_);
+  auto it = watched_.find(project_id);
+  if (it == watched_.end() || it->second.pid == 0 || it->second.ns_inode == 0) return std::nullopt;
+  return Target{it->second.pid, it->second.ns_inode, it->second.open.count(port) > 0};
+}
+
 void PortWatch::tell(const std::string& project_id, int port, bool open) {
   for (auto& l : listeners_) l(project_id, port, open);
 }
@@ -50,12 +58,15 @@ asio::awaitable<void> PortWatch::poll(const std::string& project_id) {
     container = it->second.container;
     pid = it->second.pid;
   }
-  if (pid == 0) {
+  bool fresh = pid == 0;
+  if (fresh) {
     auto info = co_await docker_.inspect_container(container);
     if (!info || !info->state.running || info->state.pid <= 0) co_return;  // not up yet, or gone: next round
     pid = info->state.pid;
   }
-  auto ports = co_await workers_.run([pid] { return listening_ports(pid); });
+  auto [ports, ns_inode] = co_await workers_.run([pid, fresh] {
+    return std::pair(listening_ports(pid), fresh ? network_namespace_of(pid).value_or(0) : 0);
+  });
   std::vector<std::pair<int, bool>> changes;
   {
     std::lock_guard lock(mu_);
@@ -66,6 +77,7 @@ asio::awaitable<void> PortWatch::poll(const std::string& project_id) {
       co_return;
     }
     it->second.pid = pid;
+    if (fresh) it->second.ns_inode = ns_inode;
     for (int p : *ports)
       if (!it->second.open.count(p)) changes.emplace_back(p, true);
     for (int p : it->second.open)

@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -35,6 +36,16 @@ class PortWatch {
   void unwatch(const std::string& project_id);
   std::vector<int> open_ports(const std::string& project_id) const;
 
+  // Where a preview connects: the container's main process and the identity
+  // of its network namespace, as last seen; nullopt while the project is
+  // not running (or its process is not found yet).
+  struct Target {
+    int pid = 0;
+    std::uint64_t ns_inode = 0;
+    bool port_open = false;  // at the last poll
+  };
+  std::optional<Target> target(const std::string& project_id, int port) const;
+
   void start() { polls_.start(); }
   void shutdown() { polls_.stop(); }
 
@@ -42,6 +53,7 @@ class PortWatch {
   struct Watched {
     std::string container;
     int pid = 0;  // 0: ask the engine (again)
+    std::uint64_t ns_inode = 0;  // of pid's network namespace
     std::set<int> open;
   };
   boost::asio::awaitable<void> poll_all();
