@@ -31,9 +31,14 @@ boost::asio::awaitable<boost::beast::error_code> relay_message(
   namespace http = boost::beast::http;
   using relay_detail::use_nothrow;
   http::serializer<isRequest, http::buffer_body> serializer{parser.get()};
-  to.expires_after(idle);
-  auto [hec, hn] = co_await http::async_write_header(to, serializer, use_nothrow);
-  if (hec) co_return hec;
+  // The header goes out on its own only when the body is not here yet (a
+  // stream that starts later, as server-sent events do); otherwise with the
+  // first piece of the body, in one write.
+  if (!parser.is_done() && from_buffer.size() == 0) {
+    to.expires_after(idle);
+    auto [hec, hn] = co_await http::async_write_header(to, serializer, use_nothrow);
+    if (hec) co_return hec;
+  }
   do {
     auto& body = parser.get().body();
     if (!parser.is_done()) {
@@ -48,9 +53,10 @@ boost::asio::awaitable<boost::beast::error_code> relay_message(
       body.size = chunk.size() - body.size;
       body.data = chunk.data();
       body.more = !parser.is_done();
-    } else {
+    } else {  // all read: the last write ends the message (a header alone, or the final chunk)
       body.data = nullptr;
       body.size = 0;
+      body.more = false;
     }
     to.expires_after(idle);
     auto [wec, wn] = co_await http::async_write(to, serializer, use_nothrow);

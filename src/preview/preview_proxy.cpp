@@ -29,6 +29,7 @@ namespace {
 // A keep-alive connection re-asks the gate this often, so a removed member
 // or a port made private again is cut within it.
 constexpr auto kAdmissionLifetime = std::chrono::seconds(10);
+constexpr std::size_t kReadSize = 64 << 10;
 
 // `name=value` pairs of a Cookie header.
 std::string cookie_value(std::string_view header, std::string_view name) {
@@ -136,7 +137,10 @@ struct PreviewProxy::Impl : std::enable_shared_from_this<Impl> {
   asio::awaitable<void> serve([[maybe_unused]] std::shared_ptr<Impl> self, tcp::socket socket, std::string received,
                               std::string remote) {
     beast::tcp_stream client(std::move(socket));
+    // Reserved: a read asks for what the buffer can hold, so a small buffer
+    // would mean many small reads of a large body.
     beast::flat_buffer from_client;
+    from_client.reserve(std::max<std::size_t>(received.size(), kReadSize));
     asio::buffer_copy(from_client.prepare(received.size()), asio::buffer(received));
     from_client.commit(received.size());
     received.clear();
@@ -228,6 +232,7 @@ struct PreviewProxy::Impl : std::enable_shared_from_this<Impl> {
         }
         upstream.emplace(std::move(*dialed));
         from_upstream.clear();
+        from_upstream.reserve(kReadSize);
       }
 
       // What the app sees: the client's request, minus Berth's cookie, plus

@@ -262,6 +262,21 @@ export class BerthClient {
     return (await this.call<{ ports: PortOpened[] }>("GET", projectPath(id, "/ports"))).ports;
   }
 
+  /**
+   * A five-minute link that opens a private port's preview in a browser:
+   * on the preview's own origin it sets that origin's session cookie, then
+   * redirects to `next` (a path, "/" by default). Open it in a new tab.
+   */
+  async previewLink(id: string, port: number, next = "/"): Promise<SignedLink> {
+    const made = await this.call<SignedLink>("POST", projectPath(id, `/previews/${port}/session`));
+    return { ...made, url: next === "/" ? made.url : `${made.url}&next=${encodeURIComponent(next)}` };
+  }
+
+  /** The owner makes a port's preview open to anyone with its URL, or private again. */
+  setPortPublic(id: string, port: number, isPublic: boolean): Promise<PortOpened> {
+    return this.call("PUT", projectPath(id, `/previews/${port}`), { json: { public: isPublic } });
+  }
+
   // ---- the socket ------------------------------------------------------------------------
 
   /** Opens the project's Socket.IO connection, authenticated with this client's tokens. */

@@ -182,6 +182,8 @@ export interface ArchiveUnpacked {
 export interface PortOpened {
   port: number;
   url: string;
+  /** open to anyone with the URL (the owner's choice); otherwise a session link is needed */
+  public: boolean;
 }
 export interface PortClosed {
   port: number;
