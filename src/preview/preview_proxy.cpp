@@ -5,6 +5,9 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
+#include <sys/socket.h>
+
+#include <cerrno>
 #include <mutex>
 #include <optional>
 #include <sstream>
@@ -58,6 +61,15 @@ std::string without_cookie(std::string_view header, std::string_view name) {
     out += pair;
   }
   return out;
+}
+
+// Whether a kept-alive connection to the app is still open: apps close idle
+// ones (Node's http server after 5 s), and a request written to one that
+// has closed would be lost, answered by nothing.
+bool still_open(tcp::socket& socket) {
+  char byte;
+  auto n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n > 0 || (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
 }
 
 std::string client_ip(const std::string& remote) {  // "1.2.3.4:5" or "[::1]:5"
@@ -199,8 +211,6 @@ struct PreviewProxy::Impl : std::enable_shared_from_this<Impl> {
         }
         std::string cookie = std::string(kSessionCookie) + "=" + session->cookie + "; Path=/; Max-Age=" +
                              std::to_string(session->lifetime.count()) + "; HttpOnly; SameSite=Lax";
-        admitted = session->cookie;
-        admitted_at = std::chrono::steady_clock::now();
         co_await answer(client, redirect(), version, cookie, safe_next(query));
         break;
       }
@@ -220,6 +230,10 @@ struct PreviewProxy::Impl : std::enable_shared_from_this<Impl> {
       if (!target) {
         co_await answer(client, project_stopped(), version);
         break;
+      }
+      if (upstream && !still_open(upstream->socket())) {
+        upstream->close();
+        upstream.reset();
       }
       if (!upstream) {
         auto dialed = co_await dialer.dial(client.get_executor(), target->pid, target->ns_inode, host->port);

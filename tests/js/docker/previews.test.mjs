@@ -9,7 +9,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac, createHash, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { request } from "node:http";
+import { Agent, request } from "node:http";
 import { connect, createServer } from "node:net";
 import { JWT_SECRET, signup } from "../lib/berth.mjs";
 import { startRuntimeBerth, userWithProject, removeContainers, inspect, until } from "./helpers.mjs";
@@ -94,6 +94,11 @@ const APPS = {
   "headers.sh": `#!/bin/sh
 ${READ_HEAD}printf 'HTTP/1.1 200 OK\\r\\nContent-Type: text/plain\\r\\nContent-Length: %s\\r\\nConnection: close\\r\\n\\r\\n%s' "\${#head}" "$head"
 `,
+  // One answer on a kept-alive connection, which it then closes after 1 s idle (as Node's servers do after 5 s).
+  "keepalive.sh": `#!/bin/sh
+${READ_HEAD}printf 'HTTP/1.1 200 OK\\r\\nContent-Length: 3\\r\\n\\r\\none'
+sleep 1
+`,
   // 100 MB of zeros, as fast as the connection takes them.
   "big.sh": `#!/bin/sh
 ${READ_HEAD}printf 'HTTP/1.1 200 OK\\r\\nContent-Length: 104857600\\r\\nConnection: close\\r\\n\\r\\n'
@@ -130,10 +135,12 @@ before(async () => {
     "chmod +x /workspace/*.sh && httpd -p 8080 -h /tmp/www",
     "(while true; do nc -l -p 8090 -e /workspace/headers.sh; done >/dev/null 2>&1 &)",
     "(while true; do nc -l -p 8091 -e /workspace/big.sh; done >/dev/null 2>&1 &)",
+    "(while true; do nc -l -p 8092 -e /workspace/keepalive.sh; done >/dev/null 2>&1 &)",
   ].join(" && "));
   await portOpen(owner, 8080);
   await portOpen(owner, 8090);
   await portOpen(owner, 8091);
+  await portOpen(owner, 8092);
 });
 after(async () => {
   if (berth && (berth.proc.exitCode !== null || berth.proc.signalCode !== null)) console.log("berth ended early:\n" + berth?.logs());
@@ -171,6 +178,27 @@ test("the app sees X-Forwarded-For/Proto/Host and its own cookies, never Berth's
   assert.match(got.body, new RegExp(`^X-Forwarded-Host: ${host(8090)}$`, "im"));
   assert.match(got.body, /^Cookie: theirs=1; also=2$/im);
   assert.doesNotMatch(got.body, /berth_preview/);
+});
+
+test("a kept-alive connection outlives the app's own idle close: the next request goes out on a new one", async () => {
+  const cookie = await session(owner, 8092);
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const once = () => new Promise((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port: berth.port, path: "/", agent, headers: { host: host(8092), cookie } }, (res) => {
+      let body = "";
+      res.on("data", (c) => (body += c));
+      res.on("end", () => resolve({ status: res.statusCode, body, reused: req.reusedSocket }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+  try {
+    assert.deepEqual(await once(), { status: 200, body: "one", reused: false });
+    await new Promise((r) => setTimeout(r, 2500)); // the app has closed its side by now
+    assert.deepEqual(await once(), { status: 200, body: "one", reused: true });
+  } finally {
+    agent.destroy();
+  }
 });
 
 test("links that are not this preview's are refused: another project's, an altered one, a lapsed one", async () => {
