@@ -7,9 +7,13 @@
 //   scripts/dockerd-start && build/default/src/app/berth image build --missing-only
 //   BERTH_BIN=build/default/src/app/berth node bench/preview/run.mjs [--runs 3] [--seconds 5] [--concurrency 8] [--megabytes 100]
 //
-// The app: busybox httpd (test image) for a 14-byte file (it closes each
-// connection, so both paths connect once per request: Berth dials into the
-// namespace per request); the download is `dd` of zeros behind busybox nc.
+// The apps: busybox httpd (test image) for a 14-byte file; it closes each
+// connection, so both paths connect once per request (Berth dials into the
+// namespace per request). Dev servers keep connections alive, which busybox
+// has no server for: a Node http server run in the container's network
+// namespace (nsenter -n; the host's node binary, the container's network)
+// answers 14 bytes with keep-alive. The download is `dd` of zeros behind
+// busybox nc.
 // The preview is private: the client carries the session cookie a link set.
 import { execFileSync, spawn } from "node:child_process";
 import { request } from "node:http";
@@ -45,8 +49,8 @@ function node(args, prefix = []) {
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const berth = await startBerth({ env: { BERTH_IMAGE: image, BERTH_CONTAINER_NETWORK: "none", BERTH_PROJECT_QUOTA: "256m" } });
-let id;
+const berth = await startBerth({ env: { BERTH_IMAGE: image, BERTH_CONTAINER_NETWORK: "none", BERTH_PROJECT_QUOTA: "256m", ...(process.env.BERTH_THREADS ? { BERTH_THREADS: process.env.BERTH_THREADS } : {}) } });
+let id, keepAliveApp;
 try {
   const user = await signup(berth.url, "bench");
   id = (await user.api.post("/api/v1/projects", { name: "preview bench" })).json.id;
@@ -64,6 +68,12 @@ try {
   }
   const pid = execFileSync("docker", ["inspect", "-f", "{{.State.Pid}}", `berth-${id}`], { encoding: "utf8" }).trim();
   const inside = ["nsenter", "-t", pid, "-n"];
+  keepAliveApp = spawn(inside[0], [...inside.slice(1), process.execPath, "-e",
+    "require('http').createServer((q, s) => s.end('hello-preview\\n')).listen(8093, '127.0.0.1')"], { stdio: "ignore" });
+  for (;;) {
+    if ((await user.api.get(`/api/v1/projects/${id}/ports`)).json.ports.some((p) => p.port === 8093)) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
   const cookieFor = async (port) => {
     const link = new URL((await user.api.post(`/api/v1/projects/${id}/previews/${port}/session`)).json.url);
     // fetch() cannot set Host: node:http can.
@@ -79,18 +89,23 @@ try {
   const small = ["--seconds", String(seconds), "--concurrency", String(concurrency)];
   const smallCookie = ["--cookie", await cookieFor(8080)];
   const bigCookie = ["--cookie", await cookieFor(8091)];
+  const keptCookie = ["--cookie", await cookieFor(8093)];
 
-  const results = { direct: { small: [], big: [] }, berth: { small: [], big: [] } };
+  const results = { direct: { small: [], kept: [], big: [] }, berth: { small: [], kept: [], big: [] } };
   for (let r = 0; r < runs; r++) {
     const order = r % 2 === 0 ? ["direct", "berth"] : ["berth", "direct"];
     for (const which of order) {
       const s = which === "direct" ? await node([...direct(8080, "/hello.html"), ...small], inside)
                                    : await node([...proxied(8080, "/hello.html"), ...small, ...smallCookie]);
+      const k = which === "direct" ? await node([...direct(8093, "/"), ...small], inside)
+                                   : await node([...proxied(8093, "/"), ...small, ...keptCookie]);
       const b = which === "direct" ? await node([...direct(8091, "/"), "--download"], inside)
                                    : await node([...proxied(8091, "/"), "--download", ...bigCookie]);
       results[which].small.push(s);
+      results[which].kept.push(k);
       results[which].big.push(b);
-      console.error(`run ${r + 1} ${which.padEnd(6)}: ${s.rps.toFixed(0)} req/s, p50 ${s.p50.toFixed(2)} ms, p99 ${s.p99.toFixed(2)} ms; ${b.mbPerSecond.toFixed(0)} MB/s`);
+      const say = (x) => `${x.rps.toFixed(0)} req/s, p50 ${x.p50.toFixed(2)} ms, p99 ${x.p99.toFixed(2)} ms`;
+      console.error(`run ${r + 1} ${which.padEnd(6)}: httpd ${say(s)}; keep-alive ${say(k)}; ${b.mbPerSecond.toFixed(0)} MB/s`);
     }
   }
   const m = (which, key, part) => median(results[which][part].map((x) => x[key]));
@@ -103,11 +118,15 @@ try {
   console.log(`medians of ${runs} runs (${concurrency} concurrent small GETs for ${seconds} s; ${megabytes} MB downloads)\n`);
   console.log("| | direct, inside the container's namespace (the limit) | through the preview proxy | proxy vs direct |");
   console.log("|---|---|---|---|");
-  console.log(row("small GETs", "rps", "small", "req/s", 0, pctOf));
+  console.log(row("small GETs, httpd (a connection each)", "rps", "small", "req/s", 0, pctOf));
   console.log(row("p50 latency", "p50", "small", "ms", 2, added));
   console.log(row("p99 latency", "p99", "small", "ms", 2, added));
+  console.log(row("small GETs, keep-alive app", "rps", "kept", "req/s", 0, pctOf));
+  console.log(row("p50 latency", "p50", "kept", "ms", 2, added));
+  console.log(row("p99 latency", "p99", "kept", "ms", 2, added));
   console.log(row("large download", "mbPerSecond", "big", "MB/s", 0, pctOf));
 } finally {
+  keepAliveApp?.kill();
   await berth.stop();
   if (id) execFileSync("docker", ["rm", "-f", `berth-${id}`], { stdio: "ignore" });
 }

@@ -77,11 +77,13 @@ boost::asio::awaitable<Status> PreviewAccess::admit(std::string project_id, int 
 }
 
 void PreviewAccess::set_public(const std::string& project_id, int port, bool is_public) {
-  std::lock_guard lock(mu_);
-  if (is_public)
-    public_.emplace(project_id, port);
-  else
-    public_.erase({project_id, port});
+  bool changed;
+  {
+    std::lock_guard lock(mu_);
+    changed = is_public ? public_.emplace(project_id, port).second : public_.erase({project_id, port}) > 0;
+  }
+  if (changed)
+    for (auto& l : listeners_) l(project_id, port, is_public);
 }
 
 bool PreviewAccess::is_public(const std::string& project_id, int port) const {

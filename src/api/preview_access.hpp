@@ -9,7 +9,9 @@
 // Public ports are held in memory on this node, where the project runs,
 // and are forgotten when the project stops: a port is public while it is
 // being shown, not forever.
+#include <functional>
 #include <mutex>
+#include <vector>
 #include <set>
 #include <string>
 #include <utility>
@@ -36,6 +38,10 @@ class PreviewAccess final : public preview::PreviewGate {
   };
   Link session_link(const std::string& project_id, int port, const std::string& user_id) const;
 
+  // Told (on the caller's thread) when a port turns public or private.
+  using VisibilityListener = std::function<void(const std::string& project_id, int port, bool is_public)>;
+  void on_visibility(VisibilityListener listener) { listeners_.push_back(std::move(listener)); }
+
   void set_public(const std::string& project_id, int port, bool is_public);
   bool is_public(const std::string& project_id, int port) const;
   void forget(const std::string& project_id);  // the project stopped
@@ -44,6 +50,7 @@ class PreviewAccess final : public preview::PreviewGate {
   ApiContext& ctx_;
   mutable std::mutex mu_;
   std::set<std::pair<std::string, int>> public_;
+  std::vector<VisibilityListener> listeners_;
 };
 
 }  // namespace berth::api

@@ -1,6 +1,15 @@
 #include "preview/listening_ports.hpp"
 
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <atomic>
 #include <cerrno>
+#include <cstring>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -60,6 +69,50 @@ Result<std::set<int>> listening_ports(int pid) {
   }
   if (!any) return make_error("not_found", "process " + std::to_string(pid) + " is gone");
   return all;
+}
+
+Result<std::set<int>> listening_ports_diag(int fd) {
+  static std::atomic<std::uint32_t> sequence{0};
+  std::set<int> ports;
+  for (int family : {AF_INET, AF_INET6}) {
+    struct {
+      nlmsghdr header;
+      inet_diag_req_v2 request;
+    } ask{};
+    std::uint32_t seq = ++sequence;
+    ask.header.nlmsg_len = sizeof ask;
+    ask.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+    ask.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+    ask.header.nlmsg_seq = seq;
+    ask.request.sdiag_family = std::uint8_t(family);
+    ask.request.sdiag_protocol = IPPROTO_TCP;
+    ask.request.idiag_states = 1u << TCP_LISTEN;
+    sockaddr_nl kernel{};
+    kernel.nl_family = AF_NETLINK;
+    if (::sendto(fd, &ask, sizeof ask, 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel) < 0)
+      return make_error("internal", std::string("sock_diag: ") + std::strerror(errno));
+    for (bool done = false; !done;) {
+      alignas(nlmsghdr) char buffer[32768];
+      ssize_t got = ::recv(fd, buffer, sizeof buffer, 0);
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) return make_error("internal", std::string("sock_diag: ") + std::strerror(errno));
+      int left = int(got);
+      for (auto* h = reinterpret_cast<nlmsghdr*>(buffer); NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
+        if (h->nlmsg_seq != seq) continue;  // an answer to an earlier, abandoned question
+        if (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR) {
+          // An error for AF_INET6 means IPv6 is off in that namespace: no v6 listeners.
+          if (h->nlmsg_type == NLMSG_ERROR && family == AF_INET)
+            return make_error("internal", "sock_diag refused the question");
+          done = true;
+          break;
+        }
+        auto* socket = static_cast<inet_diag_msg*>(NLMSG_DATA(h));
+        int port = ntohs(socket->id.idiag_sport);
+        if (port > 0) ports.insert(port);
+      }
+    }
+  }
+  return ports;
 }
 
 }  // namespace berth::preview

@@ -1,6 +1,7 @@
 #include "preview/port_watch.hpp"
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 
 #include "preview/listening_ports.hpp"
@@ -13,10 +14,23 @@ PortWatch::PortWatch(asio::any_io_executor executor, WorkerPool& workers, docker
                      std::chrono::milliseconds interval)
     : workers_(workers), docker_(docker), polls_(executor, interval, [this] { return poll_all(); }) {}
 
+PortWatch::~PortWatch() {
+  std::lock_guard lock(mu_);
+  for (auto& [id, w] : watched_) close_diag(w);
+}
+
+void PortWatch::close_diag(Watched& w) {
+  if (w.diag_fd >= 0) ::close(w.diag_fd);
+  w.diag_fd = -1;
+}
+
 void PortWatch::watch(const std::string& project_id, const std::string& container) {
   std::lock_guard lock(mu_);
   auto& w = watched_[project_id];
-  if (w.container != container) w = Watched{container, 0, 0, std::move(w.open)};
+  if (w.container != container) {
+    close_diag(w);
+    w = Watched{container, 0, 0, -1, std::move(w.open)};
+  }
 }
 
 void PortWatch::unwatch(const std::string& project_id) {
@@ -26,6 +40,7 @@ void PortWatch::unwatch(const std::string& project_id) {
     auto it = watched_.find(project_id);
     if (it == watched_.end()) return;
     closed = std::move(it->second.open);
+    close_diag(it->second);
     watched_.erase(it);
   }
   for (int port : closed) tell(project_id, port, false);
@@ -50,13 +65,14 @@ void PortWatch::tell(const std::string& project_id, int port, bool open) {
 
 asio::awaitable<void> PortWatch::poll(const std::string& project_id) {
   std::string container;
-  int pid = 0;
+  int pid = 0, diag_fd = -1;
   {
     std::lock_guard lock(mu_);
     auto it = watched_.find(project_id);
     if (it == watched_.end()) co_return;
     container = it->second.container;
     pid = it->second.pid;
+    diag_fd = it->second.diag_fd;
   }
   bool fresh = pid == 0;
   if (fresh) {
@@ -64,16 +80,40 @@ asio::awaitable<void> PortWatch::poll(const std::string& project_id) {
     if (!info || !info->state.running || info->state.pid <= 0) co_return;  // not up yet, or gone: next round
     pid = info->state.pid;
   }
-  auto [ports, ns_inode] = co_await workers_.run([pid, fresh] {
-    return std::pair(listening_ports(pid), fresh ? network_namespace_of(pid).value_or(0) : 0);
+  std::uint64_t ns_inode = 0;
+  if (fresh) {
+    ns_inode = co_await workers_.run([pid] { return network_namespace_of(pid).value_or(0); });
+    // The kernel's LISTEN table through sock_diag is far cheaper than the
+    // text of every socket; the text stays the fallback.
+    if (ns_inode != 0)
+      if (auto fd = co_await dialer_.open_diag_socket(pid, ns_inode)) diag_fd = *fd;
+  }
+  auto ports = co_await workers_.run([pid, diag_fd] {
+    if (diag_fd >= 0)
+      if (auto asked = listening_ports_diag(diag_fd)) {
+        // Gone from /proc: the process ended (its namespace may live on in
+        // our socket, which must not hide that).
+        if (::access(("/proc/" + std::to_string(pid) + "/ns/net").c_str(), F_OK) != 0)
+          return Result<std::set<int>>(make_error("not_found", "process gone"));
+        return asked;
+      }
+    return listening_ports(pid);
   });
   std::vector<std::pair<int, bool>> changes;
   {
     std::lock_guard lock(mu_);
     auto it = watched_.find(project_id);
-    if (it == watched_.end()) co_return;  // unwatched meanwhile
+    if (it == watched_.end()) {  // unwatched meanwhile
+      if (fresh && diag_fd >= 0) ::close(diag_fd);
+      co_return;
+    }
+    if (fresh) {
+      close_diag(it->second);
+      it->second.diag_fd = diag_fd;
+    }
     if (!ports) {
       it->second.pid = 0;  // its process is gone (a restart): find the new one
+      close_diag(it->second);
       co_return;
     }
     it->second.pid = pid;

@@ -18,6 +18,7 @@
 #include "core/periodic.hpp"
 #include "core/worker_pool.hpp"
 #include "docker/docker_client.hpp"
+#include "preview/namespace_dialer.hpp"
 
 namespace berth::preview {
 
@@ -28,6 +29,7 @@ class PortWatch {
 
   PortWatch(boost::asio::any_io_executor executor, WorkerPool& workers, docker::DockerClient& docker,
             std::chrono::milliseconds interval);
+  ~PortWatch();
 
   void on_change(Listener listener) { listeners_.push_back(std::move(listener)); }
   // Starts watching the project's container (by name or id).
@@ -49,19 +51,26 @@ class PortWatch {
   void start() { polls_.start(); }
   void shutdown() { polls_.stop(); }
 
+  // Connections into the watched containers' namespaces (the previews').
+  NamespaceDialer& dialer() { return dialer_; }
+
  private:
   struct Watched {
     std::string container;
     int pid = 0;  // 0: ask the engine (again)
     std::uint64_t ns_inode = 0;  // of pid's network namespace
+    int diag_fd = -1;  // a sock_diag socket in it; -1: read /proc/<pid>/net/tcp* instead
     std::set<int> open;
   };
   boost::asio::awaitable<void> poll_all();
   boost::asio::awaitable<void> poll(const std::string& project_id);
   void tell(const std::string& project_id, int port, bool open);
 
+  static void close_diag(Watched& w);
+
   WorkerPool& workers_;
   docker::DockerClient& docker_;
+  NamespaceDialer dialer_;
   std::vector<Listener> listeners_;
   mutable std::mutex mu_;
   std::map<std::string, Watched> watched_;

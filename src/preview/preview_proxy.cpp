@@ -33,6 +33,7 @@ namespace {
 // or a port made private again is cut within it.
 constexpr auto kAdmissionLifetime = std::chrono::seconds(10);
 constexpr std::size_t kReadSize = 64 << 10;
+constexpr auto kCheckAfter = std::chrono::milliseconds(250);
 
 // `name=value` pairs of a Cookie header.
 std::string cookie_value(std::string_view header, std::string_view name) {
@@ -96,7 +97,6 @@ struct PreviewProxy::Impl : std::enable_shared_from_this<Impl> {
   PortWatch& ports;
   PreviewGate& gate;
   ProxyLimits limits;
-  NamespaceDialer dialer;
   mutable std::mutex mu;
   std::map<std::string, std::size_t> open;  // client connections per project
   std::size_t total = 0;
@@ -162,6 +162,7 @@ struct PreviewProxy::Impl : std::enable_shared_from_this<Impl> {
     std::string admitted;  // the session the gate last let in, and when
     std::chrono::steady_clock::time_point admitted_at{};
     std::optional<beast::tcp_stream> upstream;
+    std::chrono::steady_clock::time_point upstream_used{};
     beast::flat_buffer from_upstream;
     std::vector<char> chunk(64 << 10);
 
@@ -231,12 +232,15 @@ struct PreviewProxy::Impl : std::enable_shared_from_this<Impl> {
         co_await answer(client, project_stopped(), version);
         break;
       }
-      if (upstream && !still_open(upstream->socket())) {
+      // Asked only of a connection quiet for a while: apps close idle ones
+      // after seconds, and the check is a system call per request.
+      if (upstream && std::chrono::steady_clock::now() - upstream_used > kCheckAfter &&
+          !still_open(upstream->socket())) {
         upstream->close();
         upstream.reset();
       }
       if (!upstream) {
-        auto dialed = co_await dialer.dial(client.get_executor(), target->pid, target->ns_inode, host->port);
+        auto dialed = co_await ports.dialer().dial(client.get_executor(), target->pid, target->ns_inode, host->port);
         if (!dialed) {
           // A local, not a ?: inside the co_await: GCC 12 destroys such a temporary twice.
           Page page = project_stopped();
@@ -310,6 +314,7 @@ struct PreviewProxy::Impl : std::enable_shared_from_this<Impl> {
       }
       bool app_keeps = response.get().keep_alive();
       auto got = co_await relay_message(*upstream, from_upstream, response, client, chunk, limits.idle_timeout);
+      upstream_used = std::chrono::steady_clock::now();
       if (got || !client_keeps) break;
       if (!app_keeps) {
         beast::error_code ignored;

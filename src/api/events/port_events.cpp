@@ -1,5 +1,6 @@
 #include "api/events/port_events.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "api/events/project_connection.hpp"
@@ -24,6 +25,16 @@ void bind_port_events(ApiContext& ctx, socketio::Server& io) {
       if (previews) previews->forget(project_id);  // public while shown, not forever
     }
   });
+  // Made public or private: its port:opened again, with the new `public`,
+  // so every member's list follows.
+  if (previews)
+    previews->on_visibility([&ctx, &io, ports](const std::string& project_id, int port, bool is_public) {
+      auto open = ports->open_ports(project_id);
+      if (std::find(open.begin(), open.end(), port) == open.end()) return;
+      io.to(project_room(project_id))
+          .emit("port:opened",
+                socketio::Args::of(socketio::Json{json::serialize(port_json(ctx.config, project_id, port, is_public))}));
+    });
   ports->on_change([&ctx, &io](const std::string& project_id, int port, bool open) {
     bool is_public = ctx.previews && ctx.previews->is_public(project_id, port);
     auto payload = open ? port_json(ctx.config, project_id, port, is_public) : json::object{{"port", port}};

@@ -11,6 +11,7 @@ import { createHmac, createHash, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { connect, createServer } from "node:net";
+import { io } from "socket.io-client";
 import { JWT_SECRET, signup } from "../lib/berth.mjs";
 import { startRuntimeBerth, userWithProject, removeContainers, inspect, until } from "./helpers.mjs";
 
@@ -125,7 +126,7 @@ before(async () => {
   id = owner.id;
   const v = await signup(berth.url, "viewer");
   await owner.api.put(`/api/v1/projects/${id}/members/${v.user.id}`, { role: "viewer" });
-  viewer = { api: v.api, id };
+  viewer = { api: v.api, id, token: v.accessToken };
   // The apps: httpd for files; small nc servers (scripts written through
   // the files API, so no shell quoting) for the rest.
   for (const [name, text] of Object.entries(APPS))
@@ -223,11 +224,17 @@ test("links that are not this preview's are refused: another project's, an alter
   assert.equal((await owner.api.post(`/api/v1/projects/${id}/previews/0/session`)).status, 400);
 });
 
-test("the owner makes a port public and private again; nobody else may", async () => {
+test("the owner makes a port public and private again; nobody else may; members' sockets hear of it", async () => {
+  const socket = io(berth.url, { auth: (cb) => cb({ token: viewer.token, projectId: id }), transports: ["websocket"], reconnection: false, forceNew: true });
+  const heard = [];
+  socket.on("port:opened", (p) => heard.push(p));
+  await new Promise((resolve, reject) => (socket.once("project:status", resolve), socket.once("connect_error", reject)));
   assert.equal((await viewer.api.put(`/api/v1/projects/${id}/previews/8080`, { public: true })).status, 403);
   const made = await owner.api.put(`/api/v1/projects/${id}/previews/8080`, { public: true });
   assert.equal(made.status, 200, made.text);
   assert.equal(made.json.public, true);
+  await until("port:opened with public: true", () => heard.some((p) => p.port === 8080 && p.public === true));
+  socket.close();
   assert.equal((await get(host(8080), "/hello.html")).body, "hello-preview\n");
   const listed = await owner.api.get(`/api/v1/projects/${id}/ports`);
   assert.equal(listed.json.ports.find((p) => p.port === 8080).public, true);
