@@ -4,6 +4,7 @@
 // server, one project) and run in order.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { request } from "node:http";
 import { removeContainers } from "../js/docker/helpers.mjs";
 import {
   PASSWORD, axeViolations, editorText, launchBrowser, screenshot, signUpInPage, startIdeBerth, terminalText,
@@ -257,7 +258,7 @@ test("an editor member sees an edit arrive; both editing one file gives the conf
   errors.push(...[]);
   const errors2 = watchConsole(page2, "editor");
   try {
-    const editor = { email: uniqueEmail("editor"), name: "Eddie Editor" };
+    const editor = (state.editor = { email: uniqueEmail("editor"), name: "Eddie Editor" });
     // An email no account uses: the dialog says so, and what to do.
     await page.getByRole("button", { name: "Members" }).click();
     const dialog = page.getByRole("dialog", { name: "Members" });
@@ -386,6 +387,93 @@ test("several terminals in tabs; the open tabs come back after a reload", async 
   await until("one terminal left", async () => (await page.getByRole("tab", { name: /^Terminal/ }).count()) === 1);
 });
 
+/**
+ * The status of GET / on a preview, without a cookie: Node does not resolve
+ * *.localhost, so the request goes to the server's own address with the
+ * preview's host in its Host header.
+ */
+function previewStatus(previewUrl) {
+  const target = new URL(previewUrl);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port: new URL(server.url).port, path: target.pathname, agent: false, headers: { host: target.host } },
+      (res) => (res.resume(), res.on("end", () => resolve(res.statusCode))));
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+test("ports panel: a server started in the terminal is listed; Open shows it in a new tab through a session link; the owner makes it public and private again; it goes when the server stops", async () => {
+  const panel = page.getByRole("region", { name: "Ports" });
+  await panel.getByText("No ports open.").waitFor();
+  await page.locator(".terminal-host:not([hidden]) .xterm").click();
+  await page.keyboard.type("mkdir -p /tmp/www && echo preview-ok > /tmp/www/index.html && httpd -p 8080 -h /tmp/www\n");
+  const row = panel.getByRole("listitem").filter({ hasText: "8080" });
+  await row.waitFor({ timeout: 30000 }); // port:opened (the server polls the container's ports every second)
+  assert.match(await panel.locator("summary .badge").innerText(), /^1\b/, "the count of open ports");
+  const listed = JSON.parse((await api("GET", `/projects/${state.projectId}/ports`)).text).ports;
+  const preview = listed.find((p) => p.port === 8080);
+  assert.ok(preview && preview.public === false, JSON.stringify(listed));
+  await screenshot(page, "port-open");
+
+  // Open: a fresh session link (POST …/previews/8080/session), in a new tab without an opener.
+  const link = page.waitForRequest((r) => r.method() === "POST" && new URL(r.url()).pathname.endsWith("/previews/8080/session"));
+  const [tab] = await Promise.all([page.context().waitForEvent("page"), row.getByRole("button", { name: "Open port 8080" }).click()]);
+  await link;
+  await tab.getByText("preview-ok").waitFor({ timeout: 20000 });
+  assert.equal(new URL(tab.url()).host, new URL(preview.url).host, "on the preview's own origin");
+  assert.equal(await tab.evaluate(() => window.opener), null, "the tab cannot reach the IDE");
+  await screenshot(tab, "preview-tab");
+  await tab.close();
+
+  // Private: without the cookie the preview says 401; public: 200 for anyone.
+  assert.equal(await previewStatus(preview.url), 401);
+  const toggle = row.getByRole("checkbox", { name: "Public (port 8080)" });
+  const put = () => page.waitForResponse((r) => r.request().method() === "PUT" && new URL(r.url()).pathname.endsWith("/previews/8080"));
+  let answered = put();
+  await toggle.check();
+  assert.equal((await answered).status(), 200);
+  assert.equal(await previewStatus(preview.url), 200, "public: no cookie needed");
+  await row.getByRole("link", { name: preview.url }).waitFor();
+  await screenshot(page, "port-public");
+  assert.deepEqual(await axeViolations(page), [], "the ports panel with a public port");
+
+  // A member who is not the owner sees that it is public, without a switch; the server refuses them the change.
+  const context = await browser.newContext();
+  try {
+    const other = await context.newPage();
+    await other.goto(server.url + "/login");
+    await other.getByLabel("Email").fill(state.editor.email);
+    await other.getByLabel("Password").fill(PASSWORD);
+    await other.getByRole("button", { name: "Log in" }).click();
+    await other.getByRole("heading", { name: "Projects", level: 1 }).waitFor();
+    await openProject(other);
+    const theirRow = other.getByRole("region", { name: "Ports" }).getByRole("listitem").filter({ hasText: "8080" });
+    await theirRow.getByText("Public", { exact: true }).waitFor();
+    assert.equal(await theirRow.getByRole("checkbox").count(), 0, "no switch for an editor");
+    await theirRow.getByRole("button", { name: "Open port 8080" }).waitFor();
+    await screenshot(other, "port-as-editor");
+    const refused = await api("PUT", `/projects/${state.projectId}/previews/8080`, { public: false }, await tokenOf(other));
+    assert.equal(refused.status, 403, refused.text);
+    assert.match(refused.text, /forbidden/);
+  } finally {
+    await context.close();
+  }
+
+  answered = put();
+  await toggle.uncheck();
+  assert.equal((await answered).status(), 200);
+  assert.equal(await previewStatus(preview.url), 401, "private again");
+  await row.getByRole("link").waitFor({ state: "hidden" });
+
+  // The server stops: port:closed, the row goes and the hint is back.
+  await page.locator(".terminal-host:not([hidden]) .xterm").click();
+  await page.keyboard.type("killall httpd\n");
+  await row.waitFor({ state: "detached", timeout: 30000 });
+  await panel.getByText("No ports open.").waitFor();
+  assert.equal(await panel.locator("summary .badge").isVisible(), false);
+  await screenshot(page, "port-closed");
+});
+
 /** Drops files from "the desktop" onto a tree element (a DataTransfer made in the page). */
 async function dropFiles(p, target, files) {
   const dataTransfer = await p.evaluateHandle((files) => {
@@ -461,12 +549,13 @@ test("axe-core: no serious or critical violations on the log-in page, the projec
     assert.deepEqual(violations, [], `${where}: ${JSON.stringify(violations, null, 2)}`);
 });
 
-test("a narrow window: the tree folds behind a button", async () => {
+test("a narrow window: the tree and the ports fold behind a button", async () => {
   await page.setViewportSize({ width: 600, height: 800 });
   const tree = page.getByRole("tree", { name: "Project files" });
   await tree.waitFor({ state: "hidden" });
   await page.getByRole("button", { name: "Show files" }).click();
   await tree.waitFor();
+  await page.getByRole("region", { name: "Ports" }).getByText("No ports open.").waitFor();
   await screenshot(page, "narrow");
   await page.setViewportSize({ width: 1280, height: 800 });
 });

@@ -1,11 +1,12 @@
-// The project view: status bar, file tree, editor tabs and terminals over
-// one ProjectSocket, with quick open (Ctrl/Cmd+P), save (Ctrl/Cmd+S), the
-// members dialog and the project download.
+// The project view: status bar, file tree, the open ports, editor tabs and
+// terminals over one ProjectSocket, with quick open (Ctrl/Cmd+P), save
+// (Ctrl/Cmd+S), the members dialog and the project download.
 import { berth, describe, isCode, me } from "../api.ts";
 import type { FsChanged, Member, ProjectDetail, ProjectSocket } from "../../../clients/js/src/index.ts";
 import { h, icon, toast } from "../dom.ts";
 import { EditorArea } from "../editor/area.ts";
 import { membersDialog } from "../project/members.ts";
+import { PortsPanel } from "../project/ports.ts";
 import { quickOpen } from "../project/quickopen.ts";
 import { StatusBar } from "../project/statusbar.ts";
 import { navigate, type Page } from "../router.ts";
@@ -78,11 +79,12 @@ export const projectPage: Page = async (root, { id }) => {
   const terminals = new TerminalPanel(socket, readOnly);
   const startButton = readOnly ? null : h("button", { type: "button", class: "small", onclick: () => berth.start(project.id).catch((e) => toast(describe(e, "start the project"), "error")) }, "Start");
   const status = new StatusBar(startButton);
+  const ports = new PortsPanel({ projectId: project.id, isOwner: project.role === "owner", say: (t) => status.say(t) });
 
   const sidebarId = "sidebar";
   const layout = h("div", { class: "workspace" });
   const treeToggle = h("button", {
-    type: "button", class: "icon-button tree-toggle", "aria-controls": sidebarId, "aria-expanded": "false", "aria-label": "Show files",
+    type: "button", class: "icon-button tree-toggle", "aria-controls": sidebarId, "aria-expanded": "false", "aria-label": "Show files and ports",
     onclick: () => {
       const open = !layout.classList.contains("tree-open");
       layout.classList.toggle("tree-open", open);
@@ -105,7 +107,9 @@ export const projectPage: Page = async (root, { id }) => {
   const openQuick = () => void quickOpen(files.model.files().map((f) => f.path), (p) => (files.view.select(p), void editors.open(p)));
 
   layout.append(
-    h("nav", { id: sidebarId, class: "sidebar", "aria-label": "Files" }, h("h2", { class: "visually-hidden" }, "Files"), files.el),
+    h("div", { id: sidebarId, class: "sidebar" },
+      h("nav", { class: "sidebar-files", "aria-label": "Files" }, h("h2", { class: "visually-hidden" }, "Files"), files.el),
+      ports.el),
     h("main", { class: "center", "aria-label": project.name }, h("h1", { class: "visually-hidden" }, project.name), editors.el, terminals.el));
   root.append(
     topBar(user,
@@ -133,8 +137,11 @@ export const projectPage: Page = async (root, { id }) => {
       void files.reload();
       void editors.reloadAll();
       void terminals.refresh();
+      void ports.reload();
     }),
-    socket.on("connect", ({ reconnect }) => (status.connected(true), reconnect && void terminals.refresh())),
+    socket.on("connect", ({ reconnect }) => (status.connected(true), reconnect && (void terminals.refresh(), void ports.reload()))),
+    socket.on("port:opened", (p) => ports.opened(p)),
+    socket.on("port:closed", (p) => ports.closed(p.port)),
     socket.on("disconnect", () => status.connected(false)),
     socket.on("refused", (e) => {
       status.connected(false, "Disconnected");
@@ -162,6 +169,7 @@ export const projectPage: Page = async (root, { id }) => {
     async (s) => {
       status.status(s);
       status.connected(true);
+      void ports.reload();
       await files.reload();
       await restoreTabs();
       await terminals.start();
