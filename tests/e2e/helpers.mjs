@@ -22,9 +22,13 @@ export function webDir() {
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** A Berth with containers that serves the IDE at `/` itself (net/StaticSite): checked, never assumed. */
-export async function startIdeBerth(dir) {
-  const berth = await startRuntimeBerth({ BERTH_WEB_DIR: dir });
+/**
+ * A Berth with containers that serves the IDE at `/` itself (net/StaticSite): checked, never assumed.
+ * `dataDir` and `env` (e.g. `PORT`) go to startBerth: a restart passes the same
+ * data dir and port again (a given data dir is the caller's to remove).
+ */
+export async function startIdeBerth(dir, { dataDir, env = {}, database } = {}) {
+  const berth = await startRuntimeBerth({ BERTH_WEB_DIR: dir, ...env }, { dataDir, database });
   const index = readFileSync(join(dir, "index.html"), "utf8");
   const served = await fetch(berth.url + "/").then((r) => r.text(), () => "");
   if (served !== index) {
