@@ -114,7 +114,7 @@ try {
     return `| ${label} | ${d.toFixed(digits)} ${unit} | ${b.toFixed(digits)} ${unit} | ${ratio(d, b)} |`;
   };
   const pctOf = (d, b) => `${((b / d) * 100).toFixed(0)} %`;
-  const added = (d, b) => `+${(b - d).toFixed(2)} ms`;
+  const added = (d, b) => `${b >= d ? "+" : "−"}${Math.abs(b - d).toFixed(2)} ms`;
   console.log(`medians of ${runs} runs (${concurrency} concurrent small GETs for ${seconds} s; ${megabytes} MB downloads)\n`);
   console.log("| | direct, inside the container's namespace (the limit) | through the preview proxy | proxy vs direct |");
   console.log("|---|---|---|---|");
