@@ -18,6 +18,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import { request } from "node:http";
 import { fileURLToPath } from "node:url";
+import { cpuMicros } from "../socketio/proc_stats.mjs";
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(name);
@@ -97,8 +98,11 @@ try {
     for (const which of order) {
       const s = which === "direct" ? await node([...direct(8080, "/hello.html"), ...small], inside)
                                    : await node([...proxied(8080, "/hello.html"), ...small, ...smallCookie]);
+      const cpuBefore = cpuMicros(berth.proc.pid);
       const k = which === "direct" ? await node([...direct(8093, "/"), ...small], inside)
                                    : await node([...proxied(8093, "/"), ...small, ...keptCookie]);
+      // Berth's own CPU per proxied request (on the direct path it only polls ports).
+      k.berthMicrosPerRequest = (cpuMicros(berth.proc.pid) - cpuBefore) / k.requests;
       const b = which === "direct" ? await node([...direct(8091, "/"), "--download"], inside)
                                    : await node([...proxied(8091, "/"), "--download", ...bigCookie]);
       results[which].small.push(s);
@@ -122,6 +126,7 @@ try {
   console.log(row("p50 latency", "p50", "small", "ms", 2, added));
   console.log(row("p99 latency", "p99", "small", "ms", 2, added));
   console.log(row("small GETs, keep-alive app", "rps", "kept", "req/s", 0, pctOf));
+  console.log(row("Berth's CPU per request", "berthMicrosPerRequest", "kept", "µs", 0, () => ""));
   console.log(row("p50 latency", "p50", "kept", "ms", 2, added));
   console.log(row("p99 latency", "p99", "kept", "ms", 2, added));
   console.log(row("large download", "mbPerSecond", "big", "MB/s", 0, pctOf));
