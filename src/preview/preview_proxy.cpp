@@ -278,6 +278,9 @@ struct PreviewProxy::Impl : std::enable_shared_from_this<Impl> {
                      (req.count(http::field::upgrade) && beast::iequals(req[http::field::connection], "upgrade"));
       bool head = req.method() == http::verb::head;
       bool client_keeps = req.keep_alive();
+      // Connection is hop by hop: towards the app Berth asks to keep its
+      // connection (an upgrade keeps its own Connection: upgrade).
+      if (!upgrade) req.keep_alive(true);
 
       auto sent = co_await relay_message(client, from_client, request, *upstream, chunk, limits.idle_timeout);
       if (sent) break;  // the client went away, or the app stopped reading
@@ -313,6 +316,7 @@ struct PreviewProxy::Impl : std::enable_shared_from_this<Impl> {
         break;
       }
       bool app_keeps = response.get().keep_alive();
+      response.get().keep_alive(client_keeps);  // towards the client, the client's choice
       auto got = co_await relay_message(*upstream, from_upstream, response, client, chunk, limits.idle_timeout);
       upstream_used = std::chrono::steady_clock::now();
       if (got || !client_keeps) break;

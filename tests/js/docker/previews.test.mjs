@@ -277,6 +277,17 @@ test("hosts that name no preview, and malformed or smuggling requests, get clear
   await owner.api.put(`/api/v1/projects/${id}/previews/8090`, { public: false });
   const huge = await raw(`GET / HTTP/1.1\r\nHost: ${h}\r\n` + `X-Big: ${"a".repeat(20000)}\r\n\r\n`);
   assert.match(huge, /^HTTP\/1\.1 431 /);
+  // The same on a kept-alive connection's second request, which the proxy's own parser reads.
+  const kept = await session(owner, 8090);
+  const second = await raw(`GET / HTTP/1.1\r\nHost: ${host(8090)}\r\nCookie: ${kept}\r\n\r\n` +
+    `POST / HTTP/1.1\r\nHost: ${host(8090)}\r\nCookie: ${kept}\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`);
+  assert.match(second, /^HTTP\/1\.1 200 /);
+  // Connection is hop by hop: the app closes after each answer, Berth's connection to the client stays.
+  assert.doesNotMatch(second.slice(0, second.indexOf("\r\n\r\n")), /Connection: close/i);
+  assert.match(second, /\nHTTP\/1\.1 400 [^]*X-Berth-Error: bad_request/);
+  const secondHuge = await raw(`GET / HTTP/1.1\r\nHost: ${host(8090)}\r\nCookie: ${kept}\r\n\r\n` +
+    `GET / HTTP/1.1\r\nHost: ${host(8090)}\r\nX-Big: ${"a".repeat(20000)}\r\n\r\n`);
+  assert.match(secondHuge, /\nHTTP\/1\.1 431 [^]*X-Berth-Error: too_large/);
   const cookie = await session(owner, 8080);
   assert.equal((await get(h, "/hello.html", { cookie })).status, 200);
   assert.equal((await fetch(berth.url + "/healthz")).status, 200);
