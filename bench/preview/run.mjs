@@ -61,7 +61,7 @@ try {
     if (r.json?.exitCode !== 0) throw new Error(`${command}: ${r.text}`);
   };
   await exec("mkdir -p /tmp/www && echo hello-preview > /tmp/www/hello.html && httpd -p 8080 -h /tmp/www && chmod +x /workspace/big.sh" +
-    " && (while true; do nc -l -p 8091 -e /workspace/big.sh; done >/dev/null 2>&1 &)");
+    " && (nc -ll -p 8091 -e /workspace/big.sh >/dev/null 2>&1 &)");
   for (;;) {
     const open = (await user.api.get(`/api/v1/projects/${id}/ports`)).json.ports.map((p) => p.port);
     if (open.includes(8080) && open.includes(8091)) break;

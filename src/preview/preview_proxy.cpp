@@ -316,6 +316,10 @@ struct PreviewProxy::Impl : std::enable_shared_from_this<Impl> {
         break;
       }
       bool app_keeps = response.get().keep_alive();
+      // A body that ends where the app closes (no length, not chunked) can
+      // only end for the client the same way.
+      bool delimited = response.is_done() || response.chunked() || response.content_length().has_value();
+      if (!delimited) client_keeps = false;
       response.get().keep_alive(client_keeps);  // towards the client, the client's choice
       auto got = co_await relay_message(*upstream, from_upstream, response, client, chunk, limits.idle_timeout);
       upstream_used = std::chrono::steady_clock::now();

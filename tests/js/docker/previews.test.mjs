@@ -100,6 +100,10 @@ ${READ_HEAD}printf 'HTTP/1.1 200 OK\\r\\nContent-Type: text/plain\\r\\nContent-L
 ${READ_HEAD}printf 'HTTP/1.1 200 OK\\r\\nContent-Length: 3\\r\\n\\r\\none'
 sleep 1
 `,
+  // A body with no length that ends where the app closes (HTTP/1.0 style).
+  "until_close.sh": `#!/bin/sh
+${READ_HEAD}printf 'HTTP/1.1 200 OK\\r\\nContent-Type: text/plain\\r\\n\\r\\nall of it'
+`,
   // 100 MB of zeros, as fast as the connection takes them.
   "big.sh": `#!/bin/sh
 ${READ_HEAD}printf 'HTTP/1.1 200 OK\\r\\nContent-Length: 104857600\\r\\nConnection: close\\r\\n\\r\\n'
@@ -134,14 +138,16 @@ before(async () => {
   await exec(owner, [
     "mkdir -p /tmp/www && echo hello-preview > /tmp/www/hello.html && echo index > /tmp/www/index.html",
     "chmod +x /workspace/*.sh && httpd -p 8080 -h /tmp/www",
-    "(while true; do nc -l -p 8090 -e /workspace/headers.sh; done >/dev/null 2>&1 &)",
-    "(while true; do nc -l -p 8091 -e /workspace/big.sh; done >/dev/null 2>&1 &)",
-    "(while true; do nc -l -p 8092 -e /workspace/keepalive.sh; done >/dev/null 2>&1 &)",
+    "(nc -ll -p 8090 -e /workspace/headers.sh >/dev/null 2>&1 &)",
+    "(nc -ll -p 8091 -e /workspace/big.sh >/dev/null 2>&1 &)",
+    "(nc -ll -p 8092 -e /workspace/keepalive.sh >/dev/null 2>&1 &)",
+    "(nc -ll -p 8094 -e /workspace/until_close.sh >/dev/null 2>&1 &)",
   ].join(" && "));
   await portOpen(owner, 8080);
   await portOpen(owner, 8090);
   await portOpen(owner, 8091);
   await portOpen(owner, 8092);
+  await portOpen(owner, 8094);
 });
 after(async () => {
   if (berth && (berth.proc.exitCode !== null || berth.proc.signalCode !== null)) console.log("berth ended early:\n" + berth?.logs());
@@ -183,6 +189,7 @@ test("the app sees X-Forwarded-For/Proto/Host and its own cookies, never Berth's
 
 test("a kept-alive connection outlives the app's own idle close: the next request goes out on a new one", async () => {
   const cookie = await session(owner, 8092);
+  const cookieUntilClose = await session(owner, 8094);
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const once = () => new Promise((resolve, reject) => {
     const req = request({ host: "127.0.0.1", port: berth.port, path: "/", agent, headers: { host: host(8092), cookie } }, (res) => {
@@ -194,6 +201,16 @@ test("a kept-alive connection outlives the app's own idle close: the next reques
     req.end();
   });
   try {
+    // A body the app ends by closing reaches a kept-alive client whole, and
+    // that connection then ends too (nothing else could tell it the end).
+    const untilClose = await new Promise((resolve, reject) => {
+      request({ host: "127.0.0.1", port: berth.port, path: "/", agent, headers: { host: host(8094), cookie: cookieUntilClose } }, (res) => {
+        let body = "";
+        res.on("data", (c) => (body += c));
+        res.on("end", () => resolve({ status: res.statusCode, body }));
+      }).on("error", reject).end();
+    });
+    assert.deepEqual(untilClose, { status: 200, body: "all of it" });
     assert.deepEqual(await once(), { status: 200, body: "one", reused: false });
     await new Promise((r) => setTimeout(r, 2500)); // the app has closed its side by now
     assert.deepEqual(await once(), { status: 200, body: "one", reused: true });
@@ -346,7 +363,7 @@ test("a large download read slowly streams through with bounded Berth memory", a
 });
 
 test("a WebSocket upgrade is passed through: the app's handshake answer and frames both ways", async () => {
-  await exec(owner, "(while true; do nc -l -p 9000 -e /workspace/ws.sh; done >/dev/null 2>&1 &)");
+  await exec(owner, "(nc -ll -p 9000 -e /workspace/ws.sh >/dev/null 2>&1 &)");
   await portOpen(owner, 9000);
   const cookie = await session(owner, 9000);
   const key = randomBytes(16).toString("base64");
