@@ -2,9 +2,9 @@
 // here into a temp dir), a Berth with containers serving it, Debian's
 // chromium through playwright-core, screenshots and axe-core scans.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { chromium } from "playwright-core";
 import { startRuntimeBerth } from "../js/docker/helpers.mjs";
 
@@ -24,11 +24,14 @@ export function webDir() {
 
 /**
  * A Berth with containers that serves the IDE at `/` itself (net/StaticSite): checked, never assumed.
- * `dataDir` and `env` (e.g. `PORT`) go to startBerth: a restart passes the same
- * data dir and port again (a given data dir is the caller's to remove).
+ * With `port` (and `dataDir`, which stays the caller's to remove; `env` adds
+ * to the server's) it listens there: a restart passes the same two again
+ * (tests/js/lib/berth.mjs's startBerth with `port`, `dataDir` and SQLite).
  */
-export async function startIdeBerth(dir, { dataDir, env = {}, database } = {}) {
-  const berth = await startRuntimeBerth({ BERTH_WEB_DIR: dir, ...env }, { dataDir, database });
+export async function startIdeBerth(dir, { port, dataDir, env = {} } = {}) {
+  const berth = port
+    ? await startRuntimeBerth({ BERTH_WEB_DIR: dir, ...env }, { port, dataDir, database: false })
+    : await startRuntimeBerth({ BERTH_WEB_DIR: dir });
   const index = readFileSync(join(dir, "index.html"), "utf8");
   const served = await fetch(berth.url + "/").then((r) => r.text(), () => "");
   if (served !== index) {
@@ -57,11 +60,15 @@ export async function launchBrowser() {
 }
 
 let shots = 0;
-/** A screenshot of the step under build/e2e-artifacts/ (the last run's are removed first). */
+// node --test runs each file in a process of its own: each file's
+// screenshots are named after it, and a run removes only its own file's.
+const suite = basename(process.argv[1] ?? "e2e").replace(/\.test\.mjs$/, "");
+/** A screenshot of the step under build/e2e-artifacts/ as <file>-NN-<name>.png (the last run's of this file are removed first). */
 export async function screenshot(page, name) {
-  if (shots === 0) rmSync(ARTIFACTS, { recursive: true, force: true });
+  if (shots === 0 && existsSync(ARTIFACTS))
+    for (const f of readdirSync(ARTIFACTS)) if (f.startsWith(`${suite}-`) && f.endsWith(".png")) rmSync(join(ARTIFACTS, f), { force: true });
   mkdirSync(ARTIFACTS, { recursive: true });
-  const file = join(ARTIFACTS, `${String(++shots).padStart(2, "0")}-${name}.png`);
+  const file = join(ARTIFACTS, `${suite}-${String(++shots).padStart(2, "0")}-${name}.png`);
   await page.screenshot({ path: file });
   return file;
 }

@@ -59,9 +59,11 @@ export function removeDataDir(dir) {
 const TEST_QUOTA = "128m";
 
 // `wrap`: a command to run the server under, e.g. ["strace", "-f", "-o", file].
-export async function startBerth({ env = {}, dataDir, database = true, wrap } = {}) {
+// `port` fixes the port (with the same `dataDir`, a restart is the same
+// server again); `database: false` keeps SQLite in the data dir.
+export async function startBerth({ env = {}, dataDir, database = true, wrap, port: fixedPort } = {}) {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), "berth-it-"));
-  const port = await freePort();
+  const port = fixedPort ?? (await freePort());
   const pg = database ? freshPostgresDatabase() : null;
   const fullEnv = {
     PATH: process.env.PATH,
@@ -89,7 +91,10 @@ export async function startBerth({ env = {}, dataDir, database = true, wrap } = 
       const r = await fetch(url + "/healthz");
       if (r.ok) break;
     } catch {}
-    if (Date.now() > deadline) throw new Error("berth did not become healthy:\n" + logs);
+    if (Date.now() > deadline) {
+      proc.kill("SIGTERM");
+      throw new Error("berth did not become healthy:\n" + logs);
+    }
   }
   return {
     url,

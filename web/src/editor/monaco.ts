@@ -47,6 +47,14 @@ declare const __EDITOR_WORKER_URL__: string;
 (self as unknown as { MonacoEnvironment: unknown }).MonacoEnvironment = {
   getWorker: () => new Worker(__EDITOR_WORKER_URL__, { name: "editor.worker" }),
 };
+// Monaco starts its worker on first need (typically the first keystroke),
+// and again after it stopped an idle one: if the server cannot be reached
+// just then (a restart, a dropped network), the worker's load fails and
+// Monaco rethrows that as an uncaught error. The script's name is hashed and
+// served as immutable, so fetching it now, as the first editor is made (the
+// server just served this chunk), lets every later start come from the
+// browser's cache.
+void fetch(__EDITOR_WORKER_URL__).then((r) => r.arrayBuffer(), () => {}).catch(() => {});
 
 export { monaco };
 export type CodeEditor = monaco.editor.IStandaloneCodeEditor;

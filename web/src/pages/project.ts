@@ -142,7 +142,7 @@ export const projectPage: Page = async (root, { id }) => {
     socket.on("connect", ({ reconnect }) => (status.connected(true), reconnect && (void terminals.refresh(), void ports.reload()))),
     socket.on("port:opened", (p) => ports.opened(p)),
     socket.on("port:closed", (p) => ports.closed(p.port)),
-    socket.on("disconnect", () => status.connected(false)),
+    socket.on("disconnect", () => (status.connected(false), terminals.disconnected())),
     socket.on("refused", (e) => {
       status.connected(false, "Disconnected");
       toast(isCode(e, "not_found") ? "You no longer have access to this project." : describe(e, "connect to the project"), "error", 10000);

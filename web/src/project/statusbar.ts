@@ -13,7 +13,7 @@ export class StatusBar {
   readonly el: HTMLElement;
   private readonly state = h("span", { class: "state", id: "project-state", "data-state": "" });
   private readonly sync = h("span", { class: "sync" });
-  private readonly connection = h("span", { class: "connection" }, "Connecting…");
+  private readonly connection = h("span", { class: "connection", role: "status" }, "Connecting…");
   private readonly activity = h("span", { class: "activity", role: "status", "aria-live": "polite" });
   private activityTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -41,9 +41,12 @@ export class StatusBar {
     this.sync.title = s.failed.map((f) => `${f.path}: ${f.message}`).join("\n");
   }
 
+  /** While disconnected the state shown is only the last one known: it is dimmed, and the connection says why. */
   connected(yes: boolean, why = ""): void {
     this.connection.textContent = yes ? "" : why || "Reconnecting…";
     this.connection.hidden = yes;
+    this.state.classList.toggle("stale", !yes);
+    this.state.title = yes ? "" : "The last state known: the page is not connected to the server";
   }
 
   /** Who changed what, for a few seconds. */

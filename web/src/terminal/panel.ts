@@ -1,6 +1,9 @@
 // The terminal panel: a tab per terminal of the project. At load it lists
 // the project's terminals (term:list) and attaches to each, so a reload finds
 // them with their scrollback; editors open new ones (+) and close them.
+// While the socket is down the terminals take no input and say so; after a
+// reconnect the list tells which are still there: the others (a restart of
+// the server ends every terminal) say that their session ended.
 import { describe, isCode } from "../api.ts";
 import type { ProjectSocket, TerminalInfo } from "../../../clients/js/src/index.ts";
 import { h, icon, toast } from "../dom.ts";
@@ -44,9 +47,31 @@ export class TerminalPanel {
     if (this.views.length === 0 && !this.readOnly) await this.openNew();
   }
 
-  /** Terminals others opened meanwhile (after a resync or a reconnect). */
+  /** The socket dropped: no terminal takes input until it is back. */
+  disconnected(): void {
+    for (const v of this.views) v.setOffline(true);
+  }
+
+  /**
+   * After a reconnect (or a resync): terminals others opened meanwhile are
+   * attached; those of ours the server no longer lists have ended (a
+   * restart of the server ends them all), and say so.
+   */
   async refresh(): Promise<void> {
-    const list = await this.socket.listTerminals().catch(() => [] as TerminalInfo[]);
+    // Only tabs whose terminal the server had before this listing was asked for.
+    const known = [...this.views];
+    let list: TerminalInfo[];
+    try {
+      list = await this.socket.listTerminals();
+    } catch {
+      for (const v of known) v.setOffline(!this.socket.connected);
+      return;
+    }
+    const ids = new Set(list.map((t) => t.id));
+    for (const v of known) {
+      if (ids.has(v.stream.id)) v.setOffline(false);
+      else if (!v.ended && this.views.includes(v)) v.gone();
+    }
     for (const info of list) if (!this.views.some((v) => v.stream?.id === info.id)) await this.attach(info);
   }
 
@@ -81,7 +106,7 @@ export class TerminalPanel {
   }
 
   private newView(): TerminalView {
-    const view = new TerminalView(this.readOnly, () => this.renderTabs());
+    const view = new TerminalView(this.readOnly, () => this.renderTabs(), this.readOnly ? null : () => void this.openNew());
     view.mount(this.body);
     return view;
   }
