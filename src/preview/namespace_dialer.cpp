@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cerrno>
 #include <cstring>
@@ -27,6 +28,7 @@ struct Dialed {
   std::vector<int> spares;  // unconnected IPv4 sockets made in the namespace, for the next dials
 };
 
+constexpr auto kConnectTimeout = std::chrono::seconds(2);
 constexpr std::size_t kSpares = 8;       // made per visit to a namespace
 constexpr std::size_t kNamespaces = 32;  // namespaces with spares kept at once
 
@@ -35,7 +37,7 @@ constexpr std::size_t kNamespaces = 32;  // namespaces with spares kept at once
 int connect_loopback(bool v6, int port) {
   int fd = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return -1;
-  timeval timeout{2, 0};
+  timeval timeout{kConnectTimeout.count(), 0};
   ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
   int rc;
   if (v6) {
@@ -181,11 +183,19 @@ boost::asio::awaitable<Result<boost::asio::ip::tcp::socket>> NamespaceDialer::di
     if (ec) {
       ::close(*spare);
     } else {
-      auto [cec] = co_await socket.async_connect({ip::address_v4::loopback(), std::uint16_t(port)},
+      // Bounded as the thread's connect is: a listener whose backlog is
+      // full drops the SYN, and TCP would retry for minutes.
+      boost::beast::tcp_stream stream(std::move(socket));
+      stream.expires_after(kConnectTimeout);
+      auto [cec] = co_await stream.async_connect(ip::tcp::endpoint(ip::address_v4::loopback(), std::uint16_t(port)),
                                                  boost::asio::as_tuple(boost::asio::use_awaitable));
+      if (cec == boost::beast::error::timeout)
+        co_return make_error("bad_gateway", "the app on port " + std::to_string(port) + " accepts no connection");
       if (!cec) {
-        socket.set_option(ip::tcp::no_delay(true), ec);
-        co_return std::move(socket);
+        stream.expires_never();
+        ip::tcp::socket connected = stream.release_socket();
+        connected.set_option(ip::tcp::no_delay(true), ec);
+        co_return std::move(connected);
       }
     }  // refused on IPv4 (an app on [::1] only, or closed): the thread tries both
   }

@@ -245,6 +245,7 @@ struct PreviewProxy::Impl : std::enable_shared_from_this<Impl> {
           // A local, not a ?: inside the co_await: GCC 12 destroys such a temporary twice.
           Page page = project_stopped();
           if (dialed.error().code == "port_closed") page = port_closed(host->port);
+          if (dialed.error().code == "bad_gateway") page = bad_gateway(false, false, limits.idle_timeout);
           co_await answer(client, page, version);
           break;
         }

@@ -16,6 +16,7 @@ import { JWT_SECRET, signup } from "../lib/berth.mjs";
 import { startRuntimeBerth, userWithProject, removeContainers, inspect, until } from "./helpers.mjs";
 
 const IDLE = 3; // BERTH_PREVIEW_IDLE_TIMEOUT for this server, seconds
+const MAX_CONNECTIONS = 8; // BERTH_PREVIEW_MAX_CONNECTIONS
 
 let berth, owner, other, viewer, id;
 const host = (port, project = id) => `${port}-${project}.localhost:${berth.port}`;
@@ -104,6 +105,14 @@ sleep 1
   "until_close.sh": `#!/bin/sh
 ${READ_HEAD}printf 'HTTP/1.1 200 OK\\r\\nContent-Type: text/plain\\r\\n\\r\\nall of it'
 `,
+  // Reads a request body slowly (64 KiB every 50 ms: about 1.3 MB/s) and never answers.
+  "slow_sink.sh": `#!/bin/sh
+${READ_HEAD}while [ "$(head -c 65536 | wc -c)" -gt 0 ]; do sleep 0.05; done
+`,
+  // Accepts and never answers (one process per connection: nc -ll).
+  "silent.sh": `#!/bin/sh
+exec sleep 3600
+`,
   // 100 MB of zeros, as fast as the connection takes them.
   "big.sh": `#!/bin/sh
 ${READ_HEAD}printf 'HTTP/1.1 200 OK\\r\\nContent-Length: 104857600\\r\\nConnection: close\\r\\n\\r\\n'
@@ -124,7 +133,7 @@ exec cat
 };
 
 before(async () => {
-  berth = await startRuntimeBerth({ BERTH_PREVIEW_IDLE_TIMEOUT: String(IDLE) }, process.env.WRAP ? { wrap: process.env.WRAP.split(" ") } : {});
+  berth = await startRuntimeBerth({ BERTH_PREVIEW_IDLE_TIMEOUT: String(IDLE), BERTH_PREVIEW_MAX_CONNECTIONS: String(MAX_CONNECTIONS) }, process.env.WRAP ? { wrap: process.env.WRAP.split(" ") } : {});
   owner = await userWithProject(berth, "previews");
   other = await userWithProject(berth, "another");
   id = owner.id;
@@ -142,12 +151,16 @@ before(async () => {
     "(nc -ll -p 8091 -e /workspace/big.sh >/dev/null 2>&1 &)",
     "(nc -ll -p 8092 -e /workspace/keepalive.sh >/dev/null 2>&1 &)",
     "(nc -ll -p 8094 -e /workspace/until_close.sh >/dev/null 2>&1 &)",
+    "(nc -ll -p 8095 -e /workspace/slow_sink.sh >/dev/null 2>&1 &)",
+    "(nc -ll -p 8096 -e /workspace/silent.sh >/dev/null 2>&1 &)",
   ].join(" && "));
   await portOpen(owner, 8080);
   await portOpen(owner, 8090);
   await portOpen(owner, 8091);
   await portOpen(owner, 8092);
   await portOpen(owner, 8094);
+  await portOpen(owner, 8095);
+  await portOpen(owner, 8096);
 });
 after(async () => {
   if (berth && (berth.proc.exitCode !== null || berth.proc.signalCode !== null)) console.log("berth ended early:\n" + berth?.logs());
@@ -360,6 +373,61 @@ test("a large download read slowly streams through with bounded Berth memory", a
   assert.ok(peak - before < 32 << 20, `Berth's RSS grew by ${((peak - before) / 1048576).toFixed(1)} MB`);
   // Berth still serves previews afterwards.
   assert.equal((await get(host(8080), "/hello.html", { cookie: await session(owner, 8080) })).status, 200);
+});
+
+test("a large upload to a slow app streams through with bounded Berth memory", async () => {
+  const cookie = await session(owner, 8095);
+  const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${berth.proc.pid}/status`, "utf8"))[1]) * 1024;
+  const before = rss();
+  let peak = before;
+  let sent = 0;
+  await new Promise((resolve) => {
+    const req = request({ host: "127.0.0.1", port: berth.port, path: "/upload", method: "POST", agent: false,
+      headers: { host: host(8095), cookie, "content-length": String(100 << 20) } });
+    req.on("error", () => resolve());
+    const piece = Buffer.alloc(64 << 10, 97);
+    const until = Date.now() + 6000;
+    // As fast as the connection takes it: only backpressure from the app keeps it out of Berth.
+    const pump = () => {
+      while (Date.now() < until && sent < 100 << 20) {
+        sent += piece.length;
+        if (!req.write(piece)) return req.once("drain", pump);
+      }
+      req.destroy();
+      resolve();
+    };
+    const watch = setInterval(() => (peak = Math.max(peak, rss())), 50);
+    req.once("close", () => clearInterval(watch));
+    pump();
+  });
+  assert.ok(sent > 1 << 20, `some of it went (${sent} bytes)`);
+  assert.ok(sent < 100 << 20, `and not all of it: the app was slow (${sent} bytes)`);
+  assert.ok(peak - before < 32 << 20, `Berth's RSS grew by ${((peak - before) / 1048576).toFixed(1)} MB`);
+});
+
+test("every path goes to the app on a preview host, /api/v1/ and /socket.io/ included", async () => {
+  const cookie = await session(owner, 8080);
+  for (const path of ["/api/v1/projects", "/socket.io/?EIO=4&transport=polling", "/healthz"]) {
+    const r = await get(host(8080), path, { cookie });
+    assert.equal(r.status, 404, path);
+    assert.match(r.body, /404 Not Found/, `${path}: httpd's own page`);
+    assert.equal(r.headers["x-berth-error"], undefined);
+  }
+});
+
+test(`past ${MAX_CONNECTIONS} connections to one project's previews a new one gets a 503 page; they free up again`, async () => {
+  await owner.api.put(`/api/v1/projects/${id}/previews/8096`, { public: true });
+  // Connections of the tests before (the upload's, stalled on its slow app) end within the idle timeout.
+  await new Promise((r) => setTimeout(r, (IDLE + 1) * 1000));
+  const held = Array.from({ length: MAX_CONNECTIONS }, () => raw(`GET / HTTP/1.1\r\nHost: ${host(8096)}\r\n\r\n`, (IDLE + 3) * 1000));
+  await new Promise((r) => setTimeout(r, 1000));
+  const refused = await get(host(8096));
+  assert.equal(refused.status, 503);
+  assert.equal(refused.headers["x-berth-error"], "limit_reached");
+  assert.match(refused.body, /BERTH_PREVIEW_MAX_CONNECTIONS/);
+  const answers = await Promise.all(held); // the app never answers: each ends in a 504 after the idle timeout
+  for (const a of answers) assert.match(a, /^HTTP\/1\.1 504 /);
+  await until("a slot again", async () => (await get(host(8080), "/hello.html", { cookie: await session(owner, 8080) })).status === 200);
 });
 
 test("a WebSocket upgrade is passed through: the app's handshake answer and frames both ways", async () => {
