@@ -41,6 +41,37 @@ export async function startIdeBerth(dir, { port, dataDir, env = {} } = {}) {
   return { berth, url: berth.url, stop: () => berth.stop() };
 }
 
+/**
+ * Records, in the page as it is (an SPA: it stays the same document), every
+ * text the status bar's state shows (from the mutation records, so two
+ * updates in one task are both seen) and every project:status the page's
+ * socket receives (hooked when the project page sets window.berthProject,
+ * or at once on the one already open). In window.__statusLog.
+ */
+export async function recordStatus(p) {
+  await p.evaluate(() => {
+    const log = (window.__statusLog = { shown: [], received: [] });
+    new MutationObserver((records) => {
+      for (const r of records) {
+        const el = r.target.nodeType === Node.TEXT_NODE ? r.target.parentElement : r.target;
+        if (el?.id !== "project-state") continue;
+        const texts = r.type === "childList" ? [...r.addedNodes].map((n) => n.textContent) : [el.textContent];
+        for (const text of texts) if (text && log.shown.at(-1) !== text) log.shown.push(text);
+      }
+    }).observe(document, { subtree: true, childList: true, characterData: true });
+    let value = window.berthProject;
+    value?.socket.on("project:status", (s) => log.received.push(s));
+    Object.defineProperty(window, "berthProject", {
+      configurable: true,
+      get: () => value,
+      set: (v) => {
+        value = v;
+        v?.socket.on("project:status", (s) => log.received.push(s));
+      },
+    });
+  });
+}
+
 // One chromium for the whole file (never two at once: the machine is small).
 // playwright-core starts it on a fresh temporary profile (user-data dir) of
 // its own and removes it on close; each user gets a context of their own.

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { request } from "node:http";
 import { removeContainers } from "../js/docker/helpers.mjs";
 import {
-  PASSWORD, axeViolations, editorText, launchBrowser, screenshot, signUpInPage, startIdeBerth, terminalText,
+  PASSWORD, axeViolations, editorText, launchBrowser, recordStatus, screenshot, signUpInPage, startIdeBerth, terminalText,
   uniqueEmail, until, watchConsole, webDir,
 } from "./helpers.mjs";
 
@@ -107,35 +107,6 @@ test("project list: create from a template, rename, delete with a confirm", asyn
   await page.getByRole("link", { name: "e2e demo" }).waitFor();
   await screenshot(page, "project-list");
 });
-
-/**
- * Records, in the page as it is (an SPA: it stays the same document), every
- * text the status bar's state shows (from the mutation records, so two
- * updates in one task are both seen) and every project:status the page's
- * socket receives (hooked when the project page sets window.berthProject).
- */
-async function recordStatus(p) {
-  await p.evaluate(() => {
-    const log = (window.__statusLog = { shown: [], received: [] });
-    new MutationObserver((records) => {
-      for (const r of records) {
-        const el = r.target.nodeType === Node.TEXT_NODE ? r.target.parentElement : r.target;
-        if (el?.id !== "project-state") continue;
-        const texts = r.type === "childList" ? [...r.addedNodes].map((n) => n.textContent) : [el.textContent];
-        for (const text of texts) if (text && log.shown.at(-1) !== text) log.shown.push(text);
-      }
-    }).observe(document, { subtree: true, childList: true, characterData: true });
-    let value;
-    Object.defineProperty(window, "berthProject", {
-      configurable: true,
-      get: () => value,
-      set: (v) => {
-        value = v;
-        v?.socket.on("project:status", (s) => log.received.push(s));
-      },
-    });
-  });
-}
 
 const readFile = async (path) => (await api("GET", `/projects/${state.projectId}/files/content?path=${encodeURIComponent(path)}`)).text;
 const openProject = async (p, id = state.projectId) => {

@@ -8,13 +8,15 @@
 // say that its session ended, and offer a new one. The steps run in order.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, removeDataDir } from "../js/lib/berth.mjs";
 import { removeContainers } from "../js/docker/helpers.mjs";
 import {
-  axeViolations, editorText, launchBrowser, screenshot, signUpInPage, startIdeBerth, terminalText, uniqueEmail, until, watchConsole, webDir,
+  axeViolations, editorText, launchBrowser, recordStatus, screenshot, signUpInPage, startIdeBerth, terminalText, uniqueEmail, until,
+  watchConsole, webDir,
 } from "./helpers.mjs";
 
 let web, server, browser, page, errors, dataDir, port;
@@ -23,7 +25,7 @@ const state = {};
 // The same data dir (SQLite, the project's disk, the node id) and the same
 // port for both runs: the page's socket.io-client finds the server where it was.
 // At info the server logs what its adoption of the project's container did.
-const start = () => startIdeBerth(web.dir, { dataDir, port, env: { BERTH_LOG_LEVEL: "info" } });
+const start = (env = {}) => startIdeBerth(web.dir, { dataDir, port, env: { BERTH_LOG_LEVEL: "info", ...env } });
 
 before(async () => {
   web = webDir();
@@ -184,5 +186,51 @@ test("the old terminal says its session ended (a restart ends Berth's terminals)
   await old.click();
   await page.getByRole("button", { name: "Close terminal" }).click();
   await until("the ended tab gone", async () => (await page.getByRole("tab", { name: /^Terminal/ }).count()) === 1);
+  assert.deepEqual(uncaught(), []);
+});
+
+test("a project whose disk was evicted opens from storage: the status bar shows the files' progress, then ready", async () => {
+  // 300 files, unpacked from a zip and stored (sync:status pending 0).
+  const zip = join(dataDir, "many.zip");
+  execFileSync("python3", ["-c", "import sys, zipfile\nwith zipfile.ZipFile(sys.argv[1], 'w') as z:\n    for i in range(300): z.writestr(f'many/f{i:03}.txt', f'{i}\\n')", zip]);
+  const unpacked = await fetch(`http://127.0.0.1:${port}/api/v1/projects/${state.projectId}/archive`, {
+    method: "POST", headers: { authorization: `Bearer ${state.token}`, "content-type": "application/zip" }, body: readFileSync(zip),
+  });
+  assert.equal(unpacked.status, 200, await unpacked.text());
+  rmSync(zip);
+  const project = async () => JSON.parse((await api("GET", `/projects/${state.projectId}`)).text);
+  await until("all stored", async () => (await project()).sync?.pending === 0, 60000);
+
+  // Stopped and left (the project list holds no socket to it), then the
+  // server restarts with a mirror budget of 1 byte: at start-up it evicts
+  // the closed project's disk; storage keeps the files.
+  assert.equal((await api("POST", `/projects/${state.projectId}/stop`)).status, 200);
+  await page.locator("#project-state[data-state=stopped]").waitFor({ timeout: 60000 });
+  await page.getByRole("link", { name: "Projects" }).click();
+  await page.getByRole("link", { name: "restart demo" }).waitFor();
+  server.berth.proc.kill("SIGTERM");
+  await server.berth.exited;
+  server = await start({ BERTH_MIRROR_BUDGET: "1" });
+  const evicted = new RegExp(`project ${state.projectId}: evicted its mirror`);
+  assert.match(await server.berth.logged(evicted, 20000), evicted);
+
+  // Opened again from the list (the same document: the recorder stays), and
+  // started if the page does not start it: the open comes from storage.
+  await recordStatus(page);
+  await page.getByRole("link", { name: "restart demo" }).click();
+  await page.locator("#project-state").waitFor();
+  const startButton = page.getByRole("button", { name: "Start", exact: true });
+  if (await startButton.isVisible().catch(() => false)) await startButton.click();
+  await page.locator("#project-state[data-state=ready]").waitFor({ timeout: 90000 });
+  const { shown, received } = await page.evaluate(() => window.__statusLog);
+  console.log(`status bar on the open from storage: ${shown.join(" → ")}`);
+  const progress = received.filter((s) => s.state === "starting" && s.progress);
+  assert.ok(progress.length > 0 && progress.every((s) => s.progress.total >= 300),
+    `the server gave the files' progress: ${JSON.stringify(received)}`);
+  for (const s of progress)
+    assert.ok(shown.includes(`Starting (${s.progress.done}/${s.progress.total} files)`), `${JSON.stringify(s)} shown: ${JSON.stringify(shown)}`);
+  await screenshot(page, "opened-from-storage");
+  await page.getByRole("treeitem", { name: "many" }).waitFor();
+  assert.equal(await readFile("many/f299.txt"), "299\n");
   assert.deepEqual(uncaught(), []);
 });
