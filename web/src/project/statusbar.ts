@@ -16,6 +16,7 @@ export class StatusBar {
   private readonly connection = h("span", { class: "connection", role: "status" }, "Connecting…");
   private readonly activity = h("span", { class: "activity", role: "status", "aria-live": "polite" });
   private activityTimer: ReturnType<typeof setTimeout> | null = null;
+  private progress: ProjectStatus["progress"];
 
   constructor(private readonly startButton: HTMLButtonElement | null) {
     this.el = h("footer", { class: "statusbar", "aria-label": "Project status" },
@@ -25,7 +26,11 @@ export class StatusBar {
 
   status(s: ProjectStatus): void {
     let text = STATE_WORDS[s.state] ?? s.state;
-    if (s.state === "starting" && s.progress) text += ` (${s.progress.done}/${s.progress.total} files)`;
+    // Within one start, a status without progress (the start's own, sent
+    // between the download's reports) keeps the count already shown.
+    const progress = s.state === "starting" ? s.progress ?? this.progress : undefined;
+    this.progress = progress;
+    if (s.state === "starting" && progress) text += ` (${progress.done}/${progress.total} files)`;
     else if (s.state === "starting") text += "…";
     if (s.state === "error") text += `: ${describeStatus(s.code, s.message)}`;
     this.state.textContent = text;
