@@ -456,7 +456,7 @@ async function dropFiles(p, target, files) {
   await target.dispatchEvent("drop", { dataTransfer });
 }
 
-test("uploads by dropping files on the tree; a binary file opens as a download link; drag to move", async () => {
+test("uploads by dropping files on the tree; binary and too-large files open as download links; drag to move", async () => {
   const tree = page.getByRole("tree", { name: "Project files" });
   const binary = Buffer.from([0x00, 0xff, 0x10, 0x80, 0x00]);
   await dropFiles(page, tree, [{ name: "uploaded.txt", content: "hello upload\n" }, { name: "blob.bin", content: binary }]);
@@ -470,6 +470,18 @@ test("uploads by dropping files on the tree; a binary file opens as a download l
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download blob.bin" }).click()]);
   const { readFileSync } = await import("node:fs");
   assert.deepEqual([...readFileSync(await download.path())], [...binary]);
+
+  // A text file too large for the editor (3 MB, past its 2 MiB) is offered as a download instead.
+  const big = "x".repeat(3 << 20);
+  const put = await fetch(`${server.url}/api/v1/projects/${state.projectId}/files/content?path=big.log`, {
+    method: "PUT", headers: { authorization: `Bearer ${state.ownerToken}` }, body: big,
+  });
+  assert.equal(put.status, 200, await put.text());
+  await page.getByRole("treeitem", { name: "big.log" }).click();
+  await page.getByText(/too large to edit here/).waitFor();
+  const [bigDownload] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download big.log" }).click()]);
+  assert.equal(readFileSync(await bigDownload.path()).length, big.length);
+  await screenshot(page, "too-large");
 
   // A folder, then drag the upload into it (fs:rename).
   await page.getByRole("treeitem", { name: "made-in-shell.txt" }).click();
