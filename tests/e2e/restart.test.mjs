@@ -12,7 +12,9 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, removeDataDir } from "../js/lib/berth.mjs";
+import { createHmac } from "node:crypto";
+import { JWT_SECRET, freePort, removeDataDir } from "../js/lib/berth.mjs";
+import { signHs256 } from "../js/lib/jwt.mjs";
 import { removeContainers } from "../js/docker/helpers.mjs";
 import {
   axeViolations, editorText, launchBrowser, recordStatus, screenshot, signUpInPage, startIdeBerth, terminalText, uniqueEmail, until,
@@ -232,5 +234,32 @@ test("a project whose disk was evicted opens from storage: the status bar shows 
   await screenshot(page, "opened-from-storage");
   await page.getByRole("treeitem", { name: "many" }).waitFor();
   assert.equal(await readFile("many/f299.txt"), "299\n");
+  assert.deepEqual(uncaught(), []);
+});
+
+test("an access token the server no longer accepts is refreshed on the next load; a refused refresh goes back to log-in", async () => {
+  const stored = () => page.evaluate(() => JSON.parse(localStorage.getItem("berth.tokens")));
+  const store = (t) => page.evaluate((t) => localStorage.setItem("berth.tokens", JSON.stringify(t)), t);
+  const tokens = await stored();
+  const { user: me } = JSON.parse((await api("GET", "/auth/me")).text);
+  // Signed as Berth signs its own (a key derived from JWT_SECRET), expired two minutes ago.
+  const key = createHmac("sha256", JWT_SECRET).update("berth access token v1").digest();
+  const now = Math.floor(Date.now() / 1000);
+  const expired = signHs256({ sub: me.id, email: me.email, aud: "berth", iss: "berth", iat: now - 600, exp: now - 120 }, key);
+  // The page still believes it valid (expiresAt ahead): the server's 401 is what makes it refresh.
+  await store({ ...tokens, accessToken: expired });
+  await page.reload();
+  await page.locator("#project-state[data-state=ready]").waitFor({ timeout: 30000 });
+  const refreshed = await stored();
+  assert.notEqual(refreshed.accessToken, expired);
+  assert.notEqual(refreshed.refreshToken, tokens.refreshToken, "refresh tokens rotate");
+  await page.getByRole("treeitem", { name: "notes.txt" }).waitFor();
+
+  // Both refused: the page says so in words and shows the log-in form.
+  await store({ ...refreshed, accessToken: expired, refreshToken: "not-a-refresh-token" });
+  await page.reload();
+  await page.getByRole("heading", { name: "Log in" }).waitFor({ timeout: 30000 });
+  await screenshot(page, "back-to-log-in");
+  assert.equal(await page.evaluate(() => localStorage.getItem("berth.tokens")), null, "the refused tokens are gone");
   assert.deepEqual(uncaught(), []);
 });
