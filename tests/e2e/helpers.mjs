@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync }
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { chromium } from "playwright-core";
-import { startRuntimeBerth } from "../js/docker/helpers.mjs";
+import { removeContainers, startRuntimeBerth } from "../js/docker/helpers.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 export const ARTIFACTS = process.env.BERTH_E2E_ARTIFACTS ?? join(root, "build", "e2e-artifacts");
@@ -70,6 +70,21 @@ export async function recordStatus(p) {
       },
     });
   });
+}
+
+/** A file's browser with one page (its console watched), as each e2e file starts. */
+export async function browserWithPage(label = "owner") {
+  const browser = await launchBrowser();
+  const page = await (await browser.newContext()).newPage();
+  return { browser, page, errors: watchConsole(page, label) };
+}
+
+/** The end of a file's run: the page's errors said, the browser and the server stopped, the project's container gone. */
+export async function endRun({ errors, browser, server, projectId }) {
+  if (errors?.length) console.log(errors.join("\n"));
+  await browser?.close();
+  await server?.stop();
+  if (projectId) removeContainers([projectId]);
 }
 
 // One chromium for the whole file (never two at once: the machine is small).

@@ -5,9 +5,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { request } from "node:http";
-import { removeContainers } from "../js/docker/helpers.mjs";
 import {
-  PASSWORD, axeViolations, editorText, launchBrowser, recordStatus, screenshot, signUpInPage, startIdeBerth, terminalText,
+  PASSWORD, axeViolations, browserWithPage, editorText, endRun, recordStatus, screenshot, signUpInPage, startIdeBerth, terminalText,
   uniqueEmail, until, watchConsole, webDir,
 } from "./helpers.mjs";
 
@@ -18,16 +17,11 @@ const state = {};
 before(async () => {
   web = webDir();
   server = await startIdeBerth(web.dir);
-  browser = await launchBrowser();
-  page = await (await browser.newContext()).newPage();
-  errors = watchConsole(page, "owner");
+  ({ browser, page, errors } = await browserWithPage());
 });
 
 after(async () => {
-  if (errors?.length) console.log(errors.join("\n"));
-  await browser?.close();
-  await server?.stop();
-  if (state.projectId) removeContainers([state.projectId]);
+  await endRun({ errors, browser, server, projectId: state.projectId });
   web?.cleanup();
 });
 

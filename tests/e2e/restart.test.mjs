@@ -15,10 +15,9 @@ import { join } from "node:path";
 import { createHmac } from "node:crypto";
 import { JWT_SECRET, freePort, removeDataDir } from "../js/lib/berth.mjs";
 import { signHs256 } from "../js/lib/jwt.mjs";
-import { removeContainers } from "../js/docker/helpers.mjs";
 import {
-  axeViolations, editorText, launchBrowser, recordStatus, screenshot, signUpInPage, startIdeBerth, terminalText, uniqueEmail, until,
-  watchConsole, webDir,
+  axeViolations, browserWithPage, editorText, endRun, recordStatus, screenshot, signUpInPage, startIdeBerth, terminalText, uniqueEmail, until,
+  webDir,
 } from "./helpers.mjs";
 
 let web, server, browser, page, errors, dataDir, port;
@@ -34,16 +33,11 @@ before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "berth-e2e-restart-"));
   port = await freePort();
   server = await start();
-  browser = await launchBrowser();
-  page = await (await browser.newContext()).newPage();
-  errors = watchConsole(page, "owner");
+  ({ browser, page, errors } = await browserWithPage());
 });
 
 after(async () => {
-  if (errors?.length) console.log(errors.join("\n"));
-  await browser?.close();
-  await server?.stop();
-  if (state.projectId) removeContainers([state.projectId]);
+  await endRun({ errors, browser, server, projectId: state.projectId });
   if (dataDir) removeDataDir(dataDir);
   web?.cleanup();
 });

@@ -58,6 +58,9 @@ async function portOpen(project, port) {
     (await project.api.get(`/api/v1/projects/${project.id}/ports`)).json.ports.some((p) => p.port === port), 20000);
 }
 
+// Berth's resident memory, bytes.
+const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${berth.proc.pid}/status`, "utf8"))[1]) * 1024;
+
 // A session cookie for `port`, through the link the editor would open.
 async function session(project, port) {
   const made = await project.api.post(`/api/v1/projects/${project.id}/previews/${port}/session`);
@@ -341,7 +344,6 @@ test("an app that never answers is a 504 after the idle timeout; one that sends 
 
 test("a large download read slowly streams through with bounded Berth memory", async () => {
   const cookie = await session(owner, 8091);
-  const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${berth.proc.pid}/status`, "utf8"))[1]) * 1024;
   const before = rss();
   let peak = before;
   let received = 0;
@@ -377,7 +379,6 @@ test("a large download read slowly streams through with bounded Berth memory", a
 
 test("a large upload to a slow app streams through with bounded Berth memory", async () => {
   const cookie = await session(owner, 8095);
-  const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${berth.proc.pid}/status`, "utf8"))[1]) * 1024;
   const before = rss();
   let peak = before;
   let sent = 0;
@@ -416,18 +417,23 @@ test("every path goes to the app on a preview host, /api/v1/ and /socket.io/ inc
 });
 
 test(`past ${MAX_CONNECTIONS} connections to one project's previews a new one gets a 503 page; they free up again`, async () => {
-  await owner.api.put(`/api/v1/projects/${id}/previews/8096`, { public: true });
-  // Connections of the tests before (the upload's, stalled on its slow app) end within the idle timeout.
-  await new Promise((r) => setTimeout(r, (IDLE + 1) * 1000));
-  const held = Array.from({ length: MAX_CONNECTIONS }, () => raw(`GET / HTTP/1.1\r\nHost: ${host(8096)}\r\n\r\n`, (IDLE + 3) * 1000));
+  // The other project, whose previews nothing else here uses (the bound is per project).
+  assert.equal((await other.api.put(`/api/v1/projects/${other.id}/files/content?path=silent.sh`, APPS["silent.sh"])).status, 200);
+  await exec(other, "chmod +x /workspace/silent.sh && (nc -ll -p 8096 -e /workspace/silent.sh >/dev/null 2>&1 &)");
+  await portOpen(other, 8096);
+  await other.api.put(`/api/v1/projects/${other.id}/previews/8096`, { public: true });
+  const silent = host(8096, other.id);
+  const held = Array.from({ length: MAX_CONNECTIONS }, () => raw(`GET / HTTP/1.1\r\nHost: ${silent}\r\n\r\n`, (IDLE + 3) * 1000));
   await new Promise((r) => setTimeout(r, 1000));
-  const refused = await get(host(8096));
+  const refused = await get(silent);
   assert.equal(refused.status, 503);
   assert.equal(refused.headers["x-berth-error"], "limit_reached");
   assert.match(refused.body, /BERTH_PREVIEW_MAX_CONNECTIONS/);
+  // Another project's previews are not held up by it.
+  assert.equal((await get(host(8080), "/hello.html", { cookie: await session(owner, 8080) })).status, 200);
   const answers = await Promise.all(held); // the app never answers: each ends in a 504 after the idle timeout
   for (const a of answers) assert.match(a, /^HTTP\/1\.1 504 /);
-  await until("a slot again", async () => (await get(host(8080), "/hello.html", { cookie: await session(owner, 8080) })).status === 200);
+  await until("a slot again", async () => (await get(silent)).status === 504, 20000);
 });
 
 test("a WebSocket upgrade is passed through: the app's handshake answer and frames both ways", async () => {
