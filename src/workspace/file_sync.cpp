@@ -201,7 +201,14 @@ asio::awaitable<Result<bool>> FileSync::upload_round(const std::string& project_
         fail(up.path, put.error());
       co_return Ok{};
     }
-    if (!put->stable) {  // written while it streamed: its writer's row brings it back
+    if (!put->stable) {
+      // Changed, renamed or deleted while it streamed (its ctime moved). The
+      // object is in storage all the same: say so in `synced`, so the retry
+      // compares the mirror with what storage really holds. Without this, a
+      // file deleted or renamed away mid-upload left its object behind for
+      // good: the retry found nothing synced there to delete.
+      SyncedEntry stored{"file", put->etag, put->sha256, put->size, unsigned(st.st_mode & 0777), {}};
+      co_await workers_.run([&] { return journal_.set_synced(project_id, up.path, stored); });
       fail(up.path, make_error("conflict", up.path + " changed while it was uploaded"));
       co_return Ok{};
     }
