@@ -11,16 +11,6 @@ namespace {
 std::string link_scope(int port) { return "preview-link:" + std::to_string(port); }
 std::string session_scope(int port) { return "preview-session:" + std::to_string(port); }
 
-std::optional<std::int64_t> parse_seconds(const std::string& s) {
-  try {
-    std::size_t used = 0;
-    auto v = std::stoll(s, &used);
-    if (used == s.size()) return v;
-  } catch (const std::exception&) {
-  }
-  return std::nullopt;
-}
-
 Error private_preview(std::string why) { return make_error("unauthorized", std::move(why)); }
 
 }  // namespace
@@ -37,18 +27,13 @@ PreviewAccess::Link PreviewAccess::session_link(const std::string& project_id, i
 
 Result<preview::PreviewSession> PreviewAccess::open_session(const std::string& project_id, int port,
                                                            const std::map<std::string, std::string>& query) {
-  auto field = [&](const char* name) {
-    auto it = query.find(name);
-    return it == query.end() ? std::string() : it->second;
-  };
-  std::string user = field("user"), sig = field("sig");
-  auto expires = parse_seconds(field("expires"));
+  auto grant = check_grant(ctx_, query, project_id, link_scope(port));
+  if (grant.verdict == GrantVerdict::lapsed)
+    return private_preview("This preview link has expired: open the preview again from the ports list in the Berth editor.");
   // A link made for another project or port does not verify here: to its
   // holder that is the same as a preview that does not exist.
-  if (!expires || user.empty() || !equal_in_constant_time(sig, sign_grant(ctx_, project_id, link_scope(port), user, *expires)))
-    return make_error("not_found", "no such preview");
-  if (*expires < unix_seconds() || *expires > unix_seconds() + kLinkLifetime.count())
-    return private_preview("This preview link has expired: open the preview again from the ports list in the Berth editor.");
+  if (grant.verdict != GrantVerdict::valid || grant.user.empty()) return make_error("not_found", "no such preview");
+  const std::string& user = grant.user;
   auto until = unix_seconds() + kPreviewSessionLifetime.count();
   preview::PreviewSession session;
   session.cookie = user + "." + std::to_string(until) + "." + sign_grant(ctx_, project_id, session_scope(port), user, until);

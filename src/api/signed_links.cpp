@@ -46,26 +46,42 @@ SignedLink make_signed_link(const ApiContext& ctx, const std::string& route_path
 
 bool has_link_signature(const net::HttpRequest& req) { return req.query.count("sig") > 0; }
 
-Result<std::string> check_signed_link(const ApiContext& ctx, const net::HttpRequest& req,
-                                      const std::string& project_id, const std::string& scope) {
-  auto field = [&](const char* name) -> std::string {
-    auto it = req.query.find(name);
-    return it == req.query.end() ? std::string() : it->second;
-  };
-  std::string user = field("user"), sig = field("sig"), expires = field("expires");
-  std::int64_t expires_at = 0;
+std::optional<std::int64_t> parse_seconds(const std::string& text) {
   try {
     std::size_t used = 0;
-    expires_at = std::stoll(expires, &used);
-    if (used != expires.size()) return refused("is malformed");
+    auto v = std::stoll(text, &used);
+    if (used == text.size()) return v;
   } catch (const std::exception&) {
-    return refused("is malformed");
   }
-  auto expected = sign_grant(ctx, project_id, scope, user, expires_at);
-  if (!equal_in_constant_time(sig, expected)) return refused("is not valid here");
-  if (expires_at < unix_seconds()) return refused("has expired");
-  if (expires_at > unix_seconds() + kLinkLifetime.count()) return refused("is not valid here");
-  return user;
+  return std::nullopt;
+}
+
+CheckedGrant check_grant(const ApiContext& ctx, const std::map<std::string, std::string>& query,
+                         const std::string& project_id, const std::string& scope) {
+  auto field = [&](const char* name) -> std::string {
+    auto it = query.find(name);
+    return it == query.end() ? std::string() : it->second;
+  };
+  CheckedGrant out{GrantVerdict::malformed, field("user")};
+  auto expires_at = parse_seconds(field("expires"));
+  if (!expires_at) return out;
+  out.verdict = GrantVerdict::invalid;
+  if (!equal_in_constant_time(field("sig"), sign_grant(ctx, project_id, scope, out.user, *expires_at))) return out;
+  if (*expires_at > unix_seconds() + kLinkLifetime.count()) return out;
+  out.verdict = *expires_at < unix_seconds() ? GrantVerdict::lapsed : GrantVerdict::valid;
+  return out;
+}
+
+Result<std::string> check_signed_link(const ApiContext& ctx, const net::HttpRequest& req,
+                                      const std::string& project_id, const std::string& scope) {
+  auto grant = check_grant(ctx, req.query, project_id, scope);
+  switch (grant.verdict) {
+    case GrantVerdict::valid: return grant.user;
+    case GrantVerdict::malformed: return refused("is malformed");
+    case GrantVerdict::lapsed: return refused("has expired");
+    case GrantVerdict::invalid: break;
+  }
+  return refused("is not valid here");
 }
 
 }  // namespace berth::api

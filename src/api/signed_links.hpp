@@ -9,6 +9,8 @@
 // the project *now*: removing a member also ends their links.
 #include <chrono>
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 
 #include "api/context.hpp"
@@ -33,6 +35,18 @@ SignedLink make_signed_link(const ApiContext& ctx, const std::string& route_path
 std::string sign_grant(const ApiContext& ctx, const std::string& project_id, const std::string& scope,
                        const std::string& user_id, std::int64_t expires_at);
 std::int64_t unix_seconds();
+
+// A link's query (user, expires, sig) checked against what it must grant:
+// its signature, and its lapse time within kLinkLifetime from now.
+enum class GrantVerdict { valid, malformed, invalid, lapsed };
+struct CheckedGrant {
+  GrantVerdict verdict;
+  std::string user;  // the user it names (trust it only when valid)
+};
+CheckedGrant check_grant(const ApiContext& ctx, const std::map<std::string, std::string>& query,
+                         const std::string& project_id, const std::string& scope);
+// Whole seconds, all of `text`; nullopt otherwise.
+std::optional<std::int64_t> parse_seconds(const std::string& text);
 
 // Whether the request carries a link signature at all (then Bearer is not needed).
 bool has_link_signature(const net::HttpRequest& req);

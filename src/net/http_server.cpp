@@ -363,6 +363,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
     auto rest = buffer.data();
     received.append(static_cast<const char*>(rest.data()), rest.size());
     conn.upgraded = true;  // no longer this server's to close
+    conn.stream.expires_never();  // the header's timeout is this server's, not the taker's
     options.handoff.take(conn.stream.release_socket(), std::move(received), remote);
   }
 

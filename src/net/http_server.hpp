@@ -22,8 +22,9 @@ namespace berth::net {
 // Another service on the same listener, chosen by the Host header (the
 // previews, preview/preview_proxy.hpp). After a connection's first request
 // header names one of its hosts, the connection is that service's: it gets
-// the socket, the bytes read so far (that header, as received, then
-// whatever followed it) and the peer's address.
+// the socket, the bytes to read as if they came first (that header, written
+// out again from the parsed fields, then whatever followed it) and the
+// peer's address.
 struct HostHandoff {
   std::function<bool(std::string_view host)> claims;
   std::function<void(boost::asio::ip::tcp::socket, std::string received, std::string remote)> take;

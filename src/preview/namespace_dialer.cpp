@@ -18,6 +18,8 @@
 #include <cstring>
 #include <string>
 
+#include "core/unique_fd.hpp"
+
 namespace berth::preview {
 namespace {
 
@@ -69,15 +71,12 @@ int connect_loopback(bool v6, int port) {
 // Enters `pid`'s network namespace if it is still `ns_inode` and not the host's.
 Status enter(int pid, std::uint64_t ns_inode, std::uint64_t host_namespace) {
   std::string path = "/proc/" + std::to_string(pid) + "/ns/net";
-  int ns = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  UniqueFd ns(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   struct stat st {};
-  if (ns < 0 || ::fstat(ns, &st) != 0 || st.st_ino != ns_inode || st.st_ino == host_namespace) {
-    if (ns >= 0) ::close(ns);
+  if (!ns || ::fstat(ns.get(), &st) != 0 || st.st_ino != ns_inode || st.st_ino == host_namespace)
     return make_error("not_running", "the project's container is not running");
-  }
-  int entered = ::setns(ns, CLONE_NEWNET);
+  int entered = ::setns(ns.get(), CLONE_NEWNET);
   int saved = errno;
-  ::close(ns);
   if (entered != 0)
     return make_error("internal", std::string("cannot enter the container's network namespace: ") +
                                       std::strerror(saved) + " (Berth needs CAP_SYS_ADMIN for previews)");

@@ -1,7 +1,5 @@
 #include "preview/preview_proxy.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
@@ -11,6 +9,7 @@
 #include <mutex>
 #include <optional>
 #include <sstream>
+#include <vector>
 
 #include "net/http_types.hpp"
 #include "preview/http_relay.hpp"
@@ -35,29 +34,34 @@ constexpr auto kAdmissionLifetime = std::chrono::seconds(10);
 constexpr std::size_t kReadSize = 64 << 10;
 constexpr auto kCheckAfter = std::chrono::milliseconds(250);
 
-// `name=value` pairs of a Cookie header.
-std::string cookie_value(std::string_view header, std::string_view name) {
+// The `name=value` pairs of a Cookie header, leading spaces trimmed, empty ones left out.
+std::vector<std::string_view> cookie_pairs(std::string_view header) {
+  std::vector<std::string_view> pairs;
   while (!header.empty()) {
     auto semi = header.find(';');
     auto pair = header.substr(0, semi);
     header = semi == std::string_view::npos ? std::string_view{} : header.substr(semi + 1);
     while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
-    if (pair.size() > name.size() && pair.substr(0, name.size()) == name && pair[name.size()] == '=')
-      return std::string(pair.substr(name.size() + 1));
+    if (!pair.empty()) pairs.push_back(pair);
   }
+  return pairs;
+}
+
+bool names(std::string_view pair, std::string_view name) {
+  return pair.size() > name.size() && pair.substr(0, name.size()) == name && pair[name.size()] == '=';
+}
+
+std::string cookie_value(std::string_view header, std::string_view name) {
+  for (auto pair : cookie_pairs(header))
+    if (names(pair, name)) return std::string(pair.substr(name.size() + 1));
   return {};
 }
 
 // The Cookie header without Berth's own pair: the app never sees the session.
 std::string without_cookie(std::string_view header, std::string_view name) {
   std::string out;
-  while (!header.empty()) {
-    auto semi = header.find(';');
-    auto pair = header.substr(0, semi);
-    header = semi == std::string_view::npos ? std::string_view{} : header.substr(semi + 1);
-    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
-    if (pair.empty() || (pair.size() > name.size() && pair.substr(0, name.size()) == name && pair[name.size()] == '='))
-      continue;
+  for (auto pair : cookie_pairs(header)) {
+    if (names(pair, name)) continue;
     if (!out.empty()) out += "; ";
     out += pair;
   }
@@ -99,7 +103,6 @@ struct PreviewProxy::Impl : std::enable_shared_from_this<Impl> {
   ProxyLimits limits;
   mutable std::mutex mu;
   std::map<std::string, std::size_t> open;  // client connections per project
-  std::size_t total = 0;
 
   // A connection's place under the per-project bound.
   struct Slot {
@@ -112,7 +115,6 @@ struct PreviewProxy::Impl : std::enable_shared_from_this<Impl> {
       if (!impl) return;
       std::lock_guard lock(impl->mu);
       if (--impl->open[project_id] == 0) impl->open.erase(project_id);
-      --impl->total;
     }
   };
   bool take_slot(Slot& slot, const std::string& project_id) {
@@ -123,7 +125,6 @@ struct PreviewProxy::Impl : std::enable_shared_from_this<Impl> {
       return false;
     }
     ++n;
-    ++total;
     slot.impl = this;
     slot.project_id = project_id;
     return true;
@@ -164,7 +165,7 @@ struct PreviewProxy::Impl : std::enable_shared_from_this<Impl> {
     std::optional<beast::tcp_stream> upstream;
     std::chrono::steady_clock::time_point upstream_used{};
     beast::flat_buffer from_upstream;
-    std::vector<char> chunk(64 << 10);
+    std::vector<char> chunk(kReadSize);
 
     for (;;) {
       http::request_parser<http::buffer_body> request;
@@ -201,10 +202,11 @@ struct PreviewProxy::Impl : std::enable_shared_from_this<Impl> {
         served = host;
       }
 
-      if (req.target() == kSessionPath || req.target().starts_with(std::string(kSessionPath) + "?")) {
-        auto target = std::string_view(req.target());
-        auto q = target.find('?');
-        auto query = q == std::string_view::npos ? std::map<std::string, std::string>{} : net::parse_query(target.substr(q + 1));
+      auto path_and_query = std::string_view(req.target());
+      auto q = path_and_query.find('?');
+      if (path_and_query.substr(0, q) == kSessionPath) {
+        auto query = q == std::string_view::npos ? std::map<std::string, std::string>{}
+                                                 : net::parse_query(path_and_query.substr(q + 1));
         auto session = gate.open_session(host->project_id, host->port, query);
         if (!session) {
           co_await answer(client, refused(session.error()), version);
@@ -355,11 +357,6 @@ net::HostHandoff PreviewProxy::handoff() {
         asio::co_spawn(ex, impl->serve(impl, std::move(socket), std::move(received), std::move(remote)), asio::detached);
       },
   };
-}
-
-std::size_t PreviewProxy::connections() const {
-  std::lock_guard lock(impl_->mu);
-  return impl_->total;
 }
 
 }  // namespace berth::preview

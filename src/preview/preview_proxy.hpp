@@ -59,8 +59,6 @@ class PreviewProxy {
 
   // For HttpServer::Options::handoff: the preview hosts' connections.
   net::HostHandoff handoff();
-  // Client connections open now, all projects.
-  std::size_t connections() const;
 
  private:
   struct Impl;

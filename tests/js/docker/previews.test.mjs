@@ -136,7 +136,7 @@ exec cat
 };
 
 before(async () => {
-  berth = await startRuntimeBerth({ BERTH_PREVIEW_IDLE_TIMEOUT: String(IDLE), BERTH_PREVIEW_MAX_CONNECTIONS: String(MAX_CONNECTIONS) }, process.env.WRAP ? { wrap: process.env.WRAP.split(" ") } : {});
+  berth = await startRuntimeBerth({ BERTH_PREVIEW_IDLE_TIMEOUT: String(IDLE), BERTH_PREVIEW_MAX_CONNECTIONS: String(MAX_CONNECTIONS) });
   owner = await userWithProject(berth, "previews");
   other = await userWithProject(berth, "another");
   id = owner.id;
